@@ -1,0 +1,19 @@
+//! inventory: a bare actix-web service with none of the readiness work done.
+
+mod handlers;
+
+use actix_web::{web, App, HttpServer};
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    println!("starting inventory on :8080");
+    HttpServer::new(|| {
+        App::new()
+            .app_data(web::Data::new(handlers::Store::default()))
+            .service(web::scope("/api").service(handlers::list_items).service(handlers::add_item))
+            .route("/items/{id}", web::get().to(handlers::get_item))
+    })
+    .bind(("0.0.0.0", 8080))?
+    .run()
+    .await
+}

@@ -1,0 +1,54 @@
+//! orders-api: a small, production-ready axum service.
+
+mod error;
+mod routes;
+mod telemetry;
+
+use axum::Router;
+use sqlx::postgres::PgPoolOptions;
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+use tower_governor::{governor::GovernorConfigBuilder, GovernorLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: sqlx::PgPool,
+}
+
+pub fn app(state: AppState) -> Router {
+    let governor = Arc::new(
+        GovernorConfigBuilder::default()
+            .per_second(10)
+            .burst_size(50)
+            .finish()
+            .expect("valid governor config"),
+    );
+    Router::new()
+        .merge(routes::health::router())
+        .nest("/v1", routes::orders::router())
+        .layer(telemetry::trace_layer())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(GovernorLayer::new(governor))
+        .with_state(state)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    telemetry::init();
+    let url = std::env::var("DATABASE_URL")?;
+    let db = PgPoolOptions::new()
+        .max_connections(20)
+        .acquire_timeout(Duration::from_secs(3))
+        .connect(&url)
+        .await?;
+    let addr = SocketAddr::from(([0, 0, 0, 0], 8080));
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, "listening");
+    axum::serve(listener, app(AppState { db }).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,250 @@
+//! `api.rate-limiting`: a rate limiter is actually wired in front of the API.
+//!
+//! A limiter crate in Cargo.toml is not rate limiting until code uses it, so the
+//! evidence is code: limiter types and constructors referenced in service code
+//! (`GovernorLayer`, `Governor::new`, `RateLimitLayer`, `RateLimiter`,
+//! `Limiter::builder`, …), or middleware whose name says it limits rates
+//! (`from_fn(rate_limit)`). Gateway configuration shipped in the repository
+//! (nginx `limit_req`, Envoy `local_ratelimit`, Traefik `rateLimit`, ingress
+//! `limit-rps` annotations) also counts. An OpenAPI document that declares a
+//! `429` response (with `Retry-After`/`RateLimit-*` headers) states the contract.
+//!
+//! pass: a limiter is wired (or configured at the shipped gateway) · partial:
+//! the spec declares 429 but no limiter is visible · fail: nothing, or a limiter
+//! crate that nothing uses · n/a: no HTTP/gRPC server.
+
+use super::unless_server;
+use crate::facts::query::Hit;
+use crate::facts::Facts;
+use crate::location::Location;
+use crate::rules::{Evidence, Outcome, RuleDef};
+
+pub const LIMITER_CRATES: &[&str] = &[
+    "governor",
+    "tower_governor",
+    "tower-governor",
+    "actix-governor",
+    "actix-limitation",
+    "actix-ratelimit",
+    "leaky-bucket",
+    "ratelimit",
+    "rocket-governor",
+    "axum-governor",
+    "tower-rate-limit",
+    "rate-limiter",
+    "redis-rate",
+    "throttled",
+    "slowdown",
+    "salvo-rate-limiter",
+    "axum_gcra",
+    "async-rate-limiter",
+    "ratelimit_meter",
+];
+
+/// Names a team gives its own limiter: counted only when used as middleware.
+pub const CUSTOM_LIMITER: &[&str] = &[
+    "*RateLimit*",
+    "*Ratelimit*",
+    "*rate_limit*",
+    "*ratelimit*",
+    "*Throttle*",
+    "*throttle*",
+];
+
+/// Paths that construct a limiter from a known crate.
+pub const LIMITER_PATHS: &[&str] = &[
+    "GovernorLayer",
+    "GovernorConfigBuilder",
+    "GovernorConfig",
+    "tower_governor",
+    "actix_governor::Governor",
+    "Governor::new",
+    "governor::RateLimiter",
+    "governor::Quota",
+    "RateLimitLayer",
+    "tower::limit::RateLimit",
+    "actix_limitation",
+    "RateLimiter",
+    "leaky_bucket",
+    "RocketGovernor",
+    "salvo::rate_limiter",
+];
+
+pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
+    if let Some(na) = unless_server(facts) {
+        return na;
+    }
+    let wired = wired_limiters(facts);
+    let gateway = gateway_limits(facts);
+    let declared = declared_429(facts);
+    let crates = facts.dep_hits(LIMITER_CRATES);
+
+    if !wired.is_empty() || !gateway.is_empty() {
+        let what = if !wired.is_empty() {
+            format!("rate limiter wired in code: {}", wired[0].what)
+        } else {
+            format!("rate limit configured at the gateway: {}", gateway[0].what)
+        };
+        let mut o = Outcome::pass(what)
+            .with_hits(wired)
+            .with_hits(gateway)
+            .with_hits(crates);
+        if declared.is_empty() && !facts.specs.is_empty() {
+            o = o.at(
+                Location::file(facts.specs[0].path.clone()),
+                "note: the OpenAPI document declares no 429 response, so clients are not told about the limit",
+            );
+        }
+        return o.with_hits(declared);
+    }
+    let looked = "a limiter used in service code (tower_governor GovernorLayer, actix-governor Governor, tower RateLimitLayer, governor RateLimiter, a rate-limit middleware) or a gateway limit (nginx limit_req, Envoy local_ratelimit, ingress limit-rps)";
+    if !declared.is_empty() {
+        return Outcome::partial(
+            "the OpenAPI document declares 429 responses, but no limiter is wired in code or gateway config in this repository",
+        )
+        .with_hits(declared)
+        .with_hits(crates)
+        .looked_for(looked);
+    }
+    if !crates.is_empty() {
+        return Outcome::fail(format!(
+            "{} — but nothing in service code uses it, so no request is limited",
+            crates[0].what
+        ))
+        .with_hits(crates)
+        .looked_for(looked);
+    }
+    Outcome::fail("no rate limiter found: no limiter crate, middleware or gateway limit")
+        .with([Evidence::new(
+            facts.router_anchor().unwrap_or_else(|| facts.anchor()),
+            "no rate-limiting layer on the router built here",
+        )])
+        .looked_for(looked)
+}
+
+/// Limiter references in service code, layers first.
+pub fn wired_limiters(facts: &Facts) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for (_, f) in facts.service_rust() {
+        for g in f.fragments.iter().filter(|g| !g.test) {
+            collect_layers(&f.path, &g.items, &mut hits);
+        }
+    }
+    hits.extend(facts.refs(LIMITER_PATHS));
+    let mut seen = std::collections::HashSet::new();
+    hits.retain(|h| seen.insert(h.location.clone()));
+    hits
+}
+
+fn is_limiter_layer(l: &crate::extract::rust::LayerFact) -> bool {
+    l.paths.iter().any(|p| {
+        LIMITER_PATHS
+            .iter()
+            .chain(CUSTOM_LIMITER)
+            .any(|pat| crate::facts::query::path_matches(p, pat))
+    })
+}
+
+fn collect_layers(path: &str, items: &[crate::extract::rust::RouteItem], out: &mut Vec<Hit>) {
+    use crate::extract::rust::{MountTarget, RouteItem};
+    for item in items {
+        match item {
+            RouteItem::Layer(l) if is_limiter_layer(l) => {
+                out.push(Hit::new(
+                    Location::new(path, l.line),
+                    format!("layer `{}`", short(&l.text)),
+                ));
+            }
+            RouteItem::Route { layers, .. } => {
+                for l in layers.iter().filter(|l| is_limiter_layer(l)) {
+                    out.push(Hit::new(
+                        Location::new(path, l.line),
+                        format!("route layer `{}`", short(&l.text)),
+                    ));
+                }
+            }
+            RouteItem::Mount {
+                target: MountTarget::Inline { items },
+                ..
+            } => collect_layers(path, items, out),
+            _ => {}
+        }
+    }
+}
+
+fn short(s: &str) -> String {
+    if s.chars().count() > 90 {
+        format!("{}…", s.chars().take(90).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// Rate limits configured in gateway/proxy files shipped in the repository.
+fn gateway_limits(facts: &Facts) -> Vec<Hit> {
+    const PATTERNS: &[&str] = &[
+        "limit_req_zone",
+        "limit_req ",
+        "local_ratelimit",
+        "envoy.filters.http.ratelimit",
+        "rateLimit:",
+        "limit-rps",
+        "limit-rpm",
+        "rate_limit_policy",
+        "plugin: rate-limiting",
+        "name: rate-limiting",
+    ];
+    let mut out = Vec::new();
+    for t in facts.texts_where(|t| t.role.is_service()) {
+        for p in PATTERNS {
+            if let Some(line) = crate::location::find_line(&t.text, p) {
+                out.push(Hit::new(
+                    Location::new(t.path.clone(), line),
+                    format!("gateway config `{}`", p.trim()),
+                ));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Spec operations declaring a 429, with the rate-limit headers on it.
+pub fn declared_429(facts: &Facts) -> Vec<Hit> {
+    let mut out = Vec::new();
+    for spec in &facts.specs {
+        for op in &spec.operations {
+            if let Some(r) = op.responses.iter().find(|r| r.status == "429") {
+                let headers: Vec<&str> = r
+                    .headers
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|h| {
+                        let l = h.to_ascii_lowercase();
+                        l == "retry-after"
+                            || l.starts_with("ratelimit")
+                            || l.starts_with("x-ratelimit")
+                    })
+                    .collect();
+                let what = if headers.is_empty() {
+                    format!(
+                        "{} {} declares 429 (no Retry-After/RateLimit headers)",
+                        op.method, op.path
+                    )
+                } else {
+                    format!(
+                        "{} {} declares 429 with {}",
+                        op.method,
+                        op.path,
+                        headers.join(", ")
+                    )
+                };
+                out.push(Hit::new(
+                    Location::new(spec.path.clone(), op.line.unwrap_or(0)),
+                    what,
+                ));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,250 @@
+//! The facts the Rust extractor keeps from one source file.
+//!
+//! Plain data, no syntax tree: line numbers are copied out of spans and every
+//! `Span` is dropped before the file's facts leave the parsing thread. Facts that
+//! happen inside a function carry that function's index (`in_fn`), so rules can ask
+//! "what does this handler call?" without the tree.
+
+use crate::classify::Role;
+use serde::Serialize;
+
+/// Everything learned from one `.rs` file.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct RustFile {
+    pub path: String,
+    pub role: Role,
+    /// Resolved path references: calls, types, struct literals, macros, attributes, imports.
+    pub refs: Vec<PathRef>,
+    pub methods: Vec<MethodCall>,
+    pub macros: Vec<MacroCall>,
+    pub literals: Vec<StrLit>,
+    pub fns: Vec<FnFact>,
+    pub types: Vec<TypeFact>,
+    pub impls: Vec<ImplFact>,
+    pub fragments: Vec<RouterFragment>,
+}
+
+/// How a path was referenced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RefKind {
+    /// A value path in an expression (a call's function, a constant, a unit struct).
+    Expr,
+    /// A type in a signature, `let` annotation, generic argument or struct literal.
+    Type,
+    /// The path of an attribute (`#[tokio::main]`) or a derive (`#[derive(Validate)]`).
+    Attr,
+    /// A `use` import. Weak evidence: an import alone wires nothing.
+    Use,
+}
+
+/// One reference to a path, resolved through the file's `use` imports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PathRef {
+    /// e.g. `tower_http::cors::CorsLayer::new`.
+    pub path: String,
+    pub kind: RefKind,
+    pub line: u32,
+    /// Inside `#[cfg(test)]` code or a test function.
+    pub test: bool,
+    /// Index into `RustFile::fns` of the innermost enclosing function.
+    pub in_fn: Option<u32>,
+}
+
+/// A method call `recv.name(..)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MethodCall {
+    pub name: String,
+    /// The resolved path at the root of the call chain, when it is a path or a call
+    /// of a path: for `tracing_subscriber::fmt().json().init()` it is
+    /// `tracing_subscriber::fmt`.
+    pub root: Option<String>,
+    pub line: u32,
+    pub test: bool,
+    pub in_fn: Option<u32>,
+    /// Inside a `for`/`while`/`loop` body or an iterator closure.
+    pub in_loop: bool,
+    /// Number of arguments.
+    pub args: u8,
+}
+
+/// A macro invocation `path!(..)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MacroCall {
+    /// Resolved macro path, e.g. `println`, `sqlx::query`, `tracing::info`.
+    pub path: String,
+    pub line: u32,
+    pub test: bool,
+    pub in_fn: Option<u32>,
+    /// The first argument when it is a string literal (a format string, SQL text).
+    pub first_lit: Option<String>,
+    /// Names of the other arguments when they are plain paths (`routes![a, b]`).
+    pub idents: Vec<String>,
+    /// Number of comma-separated arguments after the first, when they parse as expressions.
+    pub extra_args: u8,
+}
+
+/// A string literal in code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StrLit {
+    pub value: String,
+    pub line: u32,
+    /// The name the literal is bound to, when there is one: a `let`, `const`,
+    /// `static`, struct field or assignment target, or the method it is passed to.
+    pub context: Option<String>,
+    pub test: bool,
+    pub in_fn: Option<u32>,
+}
+
+/// An attribute with its path resolved and its arguments as compact text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttrFact {
+    pub path: String,
+    /// Token text of the arguments, whitespace removed where insignificant, capped.
+    pub args: String,
+}
+
+/// A route declared by an attribute macro on a handler (`#[get("/users")]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RouteAttr {
+    pub method: String,
+    pub path: String,
+    pub line: u32,
+}
+
+/// A function parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Param {
+    /// The bound name, or the inner name of a tuple-struct pattern (`Query(p)` → `p`).
+    pub name: Option<String>,
+    /// Type text with insignificant whitespace removed: `Query<ListParams>`.
+    pub ty: String,
+}
+
+/// A function or method.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FnFact {
+    pub name: String,
+    /// The `impl` type when this is a method.
+    pub self_ty: Option<String>,
+    pub line: u32,
+    pub end_line: u32,
+    pub is_async: bool,
+    /// A test function, or inside `#[cfg(test)]`.
+    pub test: bool,
+    /// Marked `#[test]`, `#[tokio::test]`, `#[sqlx::test]`, … itself.
+    pub is_test_fn: bool,
+    pub attrs: Vec<AttrFact>,
+    pub route_attrs: Vec<RouteAttr>,
+    pub params: Vec<Param>,
+    pub ret: Option<String>,
+    /// The body contains `.await`.
+    pub awaits: bool,
+    /// Number of statements in the body.
+    pub stmts: u32,
+}
+
+/// A struct or enum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TypeFact {
+    pub name: String,
+    pub is_enum: bool,
+    pub line: u32,
+    pub test: bool,
+    /// Resolved derive paths (`serde::Deserialize`, `Validate`).
+    pub derives: Vec<String>,
+    pub attrs: Vec<AttrFact>,
+    pub fields: Vec<FieldFact>,
+}
+
+/// A named field of a struct (or of an enum variant).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldFact {
+    pub name: String,
+    pub ty: String,
+    pub attrs: Vec<AttrFact>,
+    pub line: u32,
+}
+
+/// An `impl` block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImplFact {
+    /// Resolved trait path for trait impls (`axum::response::IntoResponse`).
+    pub trait_path: Option<String>,
+    pub self_ty: String,
+    pub line: u32,
+    pub test: bool,
+    pub methods: Vec<String>,
+}
+
+/// Routes, mounts and middleware found in one function body (or closure within it).
+///
+/// Fragments are joined across files after extraction: a `nest("/v1", api())` in
+/// `main` mounts the fragment owned by `fn api` wherever it is defined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RouterFragment {
+    /// The function that builds it.
+    pub owner: String,
+    pub owner_self_ty: Option<String>,
+    pub line: u32,
+    pub test: bool,
+    pub items: Vec<RouteItem>,
+}
+
+/// One piece of a router.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum RouteItem {
+    /// A route to a handler: `.route("/x", get(h))`, `web::resource("/x").to(h)`.
+    Route {
+        methods: Vec<String>,
+        path: String,
+        handler: Option<String>,
+        framework: &'static str,
+        line: u32,
+        /// Layers applied to this route only (`get(h).layer(..)`, `route_layer`).
+        layers: Vec<LayerFact>,
+    },
+    /// A sub-router mounted under a prefix (`.nest`, `web::scope`, `.mount`), or
+    /// merged at the same level when the prefix is empty (`.merge`, `.configure`).
+    Mount {
+        prefix: String,
+        target: MountTarget,
+        line: u32,
+    },
+    /// A handler registered by name whose route lives in its attribute
+    /// (`.service(get_user)` with `#[get("/users/{id}")]`, `routes![a, b]`).
+    HandlerRef { name: String, line: u32 },
+    /// Middleware applied to everything in this fragment.
+    Layer(LayerFact),
+    /// A gRPC service added to a tonic server.
+    GrpcService { service: String, line: u32 },
+}
+
+/// What a mount points at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MountTarget {
+    /// Built inline or through a local variable.
+    Inline { items: Vec<RouteItem> },
+    /// Built by a function defined elsewhere: `api::routes()` → name `routes`,
+    /// qualifier `api`.
+    Fn {
+        name: String,
+        qualifier: Option<String>,
+    },
+    /// Something else (a static-file service, an opaque value).
+    Opaque { text: String },
+}
+
+/// Middleware: `.layer(X)`, `.wrap(X)`, `.with(X)`, `.hoop(X)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LayerFact {
+    /// Compact token text of the middleware expression (capped).
+    pub text: String,
+    /// Resolved paths referenced in it (`tower_http::cors::CorsLayer::permissive`).
+    pub paths: Vec<String>,
+    /// Method names called in it (`allow_origin`, `max_age`).
+    pub methods: Vec<String>,
+    pub line: u32,
+}

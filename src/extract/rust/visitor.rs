@@ -1,0 +1,817 @@
+//! The syntax-tree walk that turns one parsed file into [`RustFile`] facts.
+//!
+//! One pass with `syn::visit`: paths, method calls, macros, string literals,
+//! functions, types and impls are recorded with their line and whether they sit in
+//! test code. Router fragments are extracted per function body by
+//! [`super::router`]. Macro bodies are parsed as expression lists where they can
+//! be (`format!`, `vec!`, `sqlx::query!`), so what happens inside them is seen too.
+
+use super::model::*;
+use super::resolve::{
+    compact_tokens, end_line_of, last_ident, line_of, lit_str, path_text, UseMap,
+};
+use super::router;
+use proc_macro2::{TokenStream, TokenTree};
+use std::collections::HashSet;
+use syn::punctuated::Punctuated;
+use syn::visit::{self, Visit};
+use syn::Token;
+
+/// Longest literal kept verbatim.
+const MAX_LITERAL: usize = 4096;
+/// Longest attribute argument text kept.
+const MAX_ATTR: usize = 512;
+
+/// Types so common that recording them only costs memory.
+const PRELUDE: &[&str] = &[
+    "Self",
+    "String",
+    "Vec",
+    "Option",
+    "Result",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Default",
+    "Clone",
+    "Debug",
+    "From",
+    "Into",
+    "Iterator",
+    "ToString",
+    "PartialEq",
+    "Eq",
+];
+
+/// Iterator adapters whose closure runs once per element.
+const LOOP_ADAPTERS: &[&str] = &[
+    "for_each",
+    "try_for_each",
+    "map",
+    "filter_map",
+    "flat_map",
+    "fold",
+    "then",
+    "for_each_concurrent",
+];
+
+/// Identity of a method call for de-duplication: name, chain root, in test, in fn, in loop.
+type MethodKey = (String, Option<String>, bool, Option<u32>, bool);
+
+pub struct Collector<'a> {
+    uses: &'a UseMap,
+    pub out: RustFile,
+    test_depth: u32,
+    fn_stack: Vec<u32>,
+    impl_stack: Vec<(String, Option<String>)>,
+    loop_depth: u32,
+    context: Option<String>,
+    seen_refs: HashSet<(String, RefKind, bool, Option<u32>)>,
+    seen_methods: HashSet<MethodKey>,
+}
+
+impl<'a> Collector<'a> {
+    pub fn new(uses: &'a UseMap, path: String, role: crate::classify::Role) -> Self {
+        Collector {
+            uses,
+            out: RustFile {
+                path,
+                role,
+                ..RustFile::default()
+            },
+            test_depth: 0,
+            fn_stack: Vec::new(),
+            impl_stack: Vec::new(),
+            loop_depth: 0,
+            context: None,
+            seen_refs: HashSet::new(),
+            seen_methods: HashSet::new(),
+        }
+    }
+
+    fn in_test(&self) -> bool {
+        self.test_depth > 0
+    }
+
+    fn cur_fn(&self) -> Option<u32> {
+        self.fn_stack.last().copied()
+    }
+
+    fn add_ref(&mut self, raw: &str, kind: RefKind, line: u32) {
+        let path = self.uses.resolve(raw);
+        let key = (path.clone(), kind, self.in_test(), self.cur_fn());
+        if self.seen_refs.insert(key) {
+            self.out.refs.push(PathRef {
+                path,
+                kind,
+                line,
+                test: self.in_test(),
+                in_fn: self.cur_fn(),
+            });
+        }
+    }
+
+    /// Record a path if it can name something outside this function: multi-segment,
+    /// imported, or capitalised (types, constants, variants).
+    fn add_path(&mut self, path: &syn::Path, kind: RefKind) {
+        let text = path_text(path);
+        if text.is_empty() {
+            return;
+        }
+        let single = path.segments.len() == 1;
+        if single {
+            let resolved_differs = self.uses.resolve(&text) != text;
+            let capital = text.chars().next().is_some_and(|c| c.is_uppercase());
+            if !resolved_differs && (!capital || PRELUDE.contains(&text.as_str())) {
+                return;
+            }
+        }
+        self.add_ref(&text, kind, line_of(path));
+    }
+
+    fn add_literal(&mut self, value: String, line: u32) {
+        if value.is_empty() {
+            return;
+        }
+        let value = if value.len() > MAX_LITERAL {
+            let mut cut = MAX_LITERAL;
+            while !value.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            value[..cut].to_string()
+        } else {
+            value
+        };
+        self.out.literals.push(StrLit {
+            value,
+            line,
+            context: self.context.clone(),
+            test: self.in_test(),
+            in_fn: self.cur_fn(),
+        });
+    }
+
+    fn with_context<F: FnOnce(&mut Self)>(&mut self, ctx: Option<String>, f: F) {
+        let saved = std::mem::replace(&mut self.context, ctx);
+        f(self);
+        self.context = saved;
+    }
+
+    fn attr_facts(&self, attrs: &[syn::Attribute]) -> Vec<AttrFact> {
+        attrs
+            .iter()
+            .filter(|a| !a.path().is_ident("doc"))
+            .map(|a| AttrFact {
+                path: self.uses.resolve(&path_text(a.path())),
+                args: match &a.meta {
+                    syn::Meta::Path(_) => String::new(),
+                    syn::Meta::List(l) => compact_tokens(&l.tokens, MAX_ATTR),
+                    syn::Meta::NameValue(nv) => compact_tokens(&nv.value, MAX_ATTR),
+                },
+            })
+            .collect()
+    }
+
+    fn derives(&self, attrs: &[syn::Attribute]) -> Vec<String> {
+        let mut out = Vec::new();
+        for attr in attrs {
+            if !attr.path().is_ident("derive") {
+                continue;
+            }
+            if let Ok(list) =
+                attr.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+            {
+                out.extend(list.iter().map(|p| self.uses.resolve(&path_text(p))));
+            }
+        }
+        out
+    }
+
+    /// Visit a function-like item: record its facts, extract its router fragment,
+    /// and walk its body with the function on the stack.
+    fn visit_fn_like(
+        &mut self,
+        attrs: &[syn::Attribute],
+        sig: &syn::Signature,
+        block: Option<&syn::Block>,
+    ) {
+        let is_test_fn = attrs.iter().any(is_test_attr);
+        let test = self.in_test() || is_test_fn;
+        let self_ty = self.impl_stack.last().map(|(t, _)| t.clone());
+        let fact = FnFact {
+            name: sig.ident.to_string(),
+            self_ty: self_ty.clone(),
+            line: line_of(&sig.ident),
+            end_line: block
+                .map(end_line_of)
+                .unwrap_or_else(|| line_of(&sig.ident)),
+            is_async: sig.asyncness.is_some(),
+            test,
+            is_test_fn,
+            attrs: self.attr_facts(attrs),
+            route_attrs: attrs.iter().filter_map(route_attr).collect(),
+            params: sig.inputs.iter().filter_map(param_fact).collect(),
+            ret: match &sig.output {
+                syn::ReturnType::Default => None,
+                syn::ReturnType::Type(_, ty) => Some(compact_tokens(ty.as_ref(), 256)),
+            },
+            awaits: false,
+            stmts: block.map(|b| b.stmts.len() as u32).unwrap_or(0),
+        };
+        let idx = self.out.fns.len() as u32;
+        self.out.fns.push(fact);
+        if let Some(block) = block {
+            let items = router::fragment_items(block, self.uses);
+            if !items.is_empty() {
+                self.out.fragments.push(RouterFragment {
+                    owner: sig.ident.to_string(),
+                    owner_self_ty: self_ty,
+                    line: line_of(&sig.ident),
+                    test,
+                    items,
+                });
+            }
+        }
+        if is_test_fn {
+            self.test_depth += 1;
+        }
+        self.fn_stack.push(idx);
+        for attr in attrs {
+            self.visit_attribute(attr);
+        }
+        self.visit_signature(sig);
+        if let Some(block) = block {
+            self.visit_block(block);
+        }
+        self.fn_stack.pop();
+        if is_test_fn {
+            self.test_depth -= 1;
+        }
+    }
+
+    fn type_fact(
+        &mut self,
+        name: &syn::Ident,
+        attrs: &[syn::Attribute],
+        fields: Vec<FieldFact>,
+        is_enum: bool,
+    ) {
+        let fact = TypeFact {
+            name: name.to_string(),
+            is_enum,
+            line: line_of(name),
+            test: self.in_test(),
+            derives: self.derives(attrs),
+            attrs: self.attr_facts(attrs),
+            fields,
+        };
+        self.out.types.push(fact);
+    }
+
+    fn field_facts(&self, fields: &syn::Fields) -> Vec<FieldFact> {
+        fields
+            .iter()
+            .filter_map(|f| {
+                Some(FieldFact {
+                    name: f.ident.as_ref()?.to_string(),
+                    ty: compact_tokens(&f.ty, 256),
+                    attrs: self.attr_facts(&f.attrs),
+                    line: line_of(f.ident.as_ref()?),
+                })
+            })
+            .collect()
+    }
+
+    fn visit_macro_body(&mut self, mac: &syn::Macro, path: &str) {
+        let line = line_of(&mac.path);
+        let parsed = mac.parse_body_with(Punctuated::<syn::Expr, Token![,]>::parse_terminated);
+        let mut call = MacroCall {
+            path: path.to_string(),
+            line,
+            test: self.in_test(),
+            in_fn: self.cur_fn(),
+            first_lit: None,
+            idents: Vec::new(),
+            extra_args: 0,
+        };
+        match parsed {
+            Ok(args) => {
+                let mut iter = args.iter();
+                if let Some(first) = args.first() {
+                    call.first_lit = lit_str(first);
+                    if call.first_lit.is_some() {
+                        iter.next();
+                    }
+                }
+                for arg in iter {
+                    match arg {
+                        syn::Expr::Path(p) => call.idents.push(path_text(&p.path)),
+                        syn::Expr::Assign(a) => {
+                            if let syn::Expr::Path(p) = a.left.as_ref() {
+                                call.idents.push(path_text(&p.path));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                call.extra_args = args.len().saturating_sub(1).min(255) as u8;
+                self.out.macros.push(call);
+                let ctx = Some(last_segment(path).to_string());
+                self.with_context(ctx, |this| {
+                    for arg in &args {
+                        this.visit_expr(arg);
+                    }
+                });
+            }
+            Err(_) => {
+                // Not an expression list (`json!({..})`, `select!`, `info!(%x, ..)`):
+                // keep its string literals and idents so nothing inside is lost.
+                let mut lits = Vec::new();
+                collect_token_lits(&mac.tokens, &mut lits);
+                call.first_lit = first_token_lit(&mac.tokens);
+                call.idents = field_idents(&mac.tokens);
+                self.out.macros.push(call);
+                for (value, line) in lits {
+                    self.add_literal(value, line);
+                }
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Collector<'_> {
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        let test = m.attrs.iter().any(is_cfg_test);
+        if test {
+            self.test_depth += 1;
+        }
+        visit::visit_item_mod(self, m);
+        if test {
+            self.test_depth -= 1;
+        }
+    }
+
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        let cfg_test = f.attrs.iter().any(is_cfg_test);
+        if cfg_test {
+            self.test_depth += 1;
+        }
+        self.visit_fn_like(&f.attrs, &f.sig, Some(&f.block));
+        if cfg_test {
+            self.test_depth -= 1;
+        }
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        self.visit_fn_like(&f.attrs, &f.sig, Some(&f.block));
+    }
+
+    fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
+        self.visit_fn_like(&f.attrs, &f.sig, f.default.as_ref());
+    }
+
+    fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
+        let cfg_test = i.attrs.iter().any(is_cfg_test);
+        if cfg_test {
+            self.test_depth += 1;
+        }
+        let self_ty = type_name(&i.self_ty);
+        let trait_path = i
+            .trait_
+            .as_ref()
+            .map(|(p, _)| self.uses.resolve(&path_text(p)));
+        let methods = i
+            .items
+            .iter()
+            .filter_map(|it| match it {
+                syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        self.out.impls.push(ImplFact {
+            trait_path: trait_path.clone(),
+            self_ty: self_ty.clone(),
+            line: line_of(&i.self_ty),
+            test: self.in_test(),
+            methods,
+        });
+        self.impl_stack.push((self_ty, trait_path));
+        visit::visit_item_impl(self, i);
+        self.impl_stack.pop();
+        if cfg_test {
+            self.test_depth -= 1;
+        }
+    }
+
+    fn visit_item_struct(&mut self, s: &'ast syn::ItemStruct) {
+        let fields = self.field_facts(&s.fields);
+        self.type_fact(&s.ident, &s.attrs, fields, false);
+        visit::visit_item_struct(self, s);
+    }
+
+    fn visit_item_enum(&mut self, e: &'ast syn::ItemEnum) {
+        let fields = e
+            .variants
+            .iter()
+            .flat_map(|v| self.field_facts(&v.fields))
+            .collect();
+        self.type_fact(&e.ident, &e.attrs, fields, true);
+        visit::visit_item_enum(self, e);
+    }
+
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        let line = line_of(u);
+        let mut leaves = Vec::new();
+        use_leaves(&u.tree, &mut Vec::new(), &mut leaves);
+        for leaf in leaves {
+            self.add_ref(&leaf, RefKind::Use, line);
+        }
+    }
+
+    fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {
+        let ctx = Some(c.ident.to_string());
+        self.with_context(ctx, |this| visit::visit_item_const(this, c));
+    }
+
+    fn visit_item_static(&mut self, s: &'ast syn::ItemStatic) {
+        let ctx = Some(s.ident.to_string());
+        self.with_context(ctx, |this| visit::visit_item_static(this, s));
+    }
+
+    fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
+        if m.mac.path.is_ident("macro_rules") {
+            return;
+        }
+        let path = self.uses.resolve(&path_text(&m.mac.path));
+        self.add_ref(&path, RefKind::Expr, line_of(&m.mac.path));
+        self.visit_macro_body(&m.mac, &path);
+    }
+
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        let ctx = pat_name(&l.pat).or_else(|| self.context.clone());
+        self.with_context(ctx, |this| visit::visit_local(this, l));
+    }
+
+    fn visit_field_value(&mut self, fv: &'ast syn::FieldValue) {
+        let ctx = match &fv.member {
+            syn::Member::Named(i) => Some(i.to_string()),
+            syn::Member::Unnamed(_) => self.context.clone(),
+        };
+        self.with_context(ctx, |this| visit::visit_field_value(this, fv));
+    }
+
+    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        let ctx = match a.left.as_ref() {
+            syn::Expr::Path(p) => Some(last_ident(&p.path)),
+            syn::Expr::Field(f) => match &f.member {
+                syn::Member::Named(i) => Some(i.to_string()),
+                syn::Member::Unnamed(_) => None,
+            },
+            _ => None,
+        }
+        .or_else(|| self.context.clone());
+        self.with_context(ctx, |this| visit::visit_expr_assign(this, a));
+    }
+
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        self.add_path(&p.path, RefKind::Expr);
+        visit::visit_expr_path(self, p);
+    }
+
+    fn visit_type_path(&mut self, t: &'ast syn::TypePath) {
+        self.add_path(&t.path, RefKind::Type);
+        visit::visit_type_path(self, t);
+    }
+
+    fn visit_expr_struct(&mut self, s: &'ast syn::ExprStruct) {
+        self.add_path(&s.path, RefKind::Type);
+        visit::visit_expr_struct(self, s);
+    }
+
+    fn visit_pat_tuple_struct(&mut self, p: &'ast syn::PatTupleStruct) {
+        self.add_path(&p.path, RefKind::Type);
+        visit::visit_pat_tuple_struct(self, p);
+    }
+
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        self.visit_expr(&c.func);
+        let ctx = match c.func.as_ref() {
+            syn::Expr::Path(p) => Some(last_ident(&p.path)),
+            _ => None,
+        };
+        self.with_context(ctx, |this| {
+            for arg in &c.args {
+                this.visit_expr(arg);
+            }
+        });
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        let name = m.method.to_string();
+        let root = chain_root(&m.receiver).map(|r| self.uses.resolve(&r));
+        let in_loop = self.loop_depth > 0;
+        let key = (
+            name.clone(),
+            root.clone(),
+            self.in_test(),
+            self.cur_fn(),
+            in_loop,
+        );
+        if self.seen_methods.insert(key) {
+            self.out.methods.push(MethodCall {
+                name: name.clone(),
+                root,
+                line: line_of(&m.method),
+                test: self.in_test(),
+                in_fn: self.cur_fn(),
+                in_loop,
+                args: m.args.len().min(255) as u8,
+            });
+        }
+        self.visit_expr(&m.receiver);
+        if let Some(t) = &m.turbofish {
+            self.visit_angle_bracketed_generic_arguments(t);
+        }
+        let loops = LOOP_ADAPTERS.contains(&name.as_str());
+        self.with_context(Some(name), |this| {
+            for arg in &m.args {
+                let closure = matches!(arg, syn::Expr::Closure(_));
+                if loops && closure {
+                    this.loop_depth += 1;
+                }
+                this.visit_expr(arg);
+                if loops && closure {
+                    this.loop_depth -= 1;
+                }
+            }
+        });
+    }
+
+    fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+        self.visit_expr(&f.expr);
+        self.loop_depth += 1;
+        self.visit_pat(&f.pat);
+        self.visit_block(&f.body);
+        self.loop_depth -= 1;
+    }
+
+    fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
+        self.loop_depth += 1;
+        visit::visit_expr_while(self, w);
+        self.loop_depth -= 1;
+    }
+
+    fn visit_expr_loop(&mut self, l: &'ast syn::ExprLoop) {
+        self.loop_depth += 1;
+        visit::visit_expr_loop(self, l);
+        self.loop_depth -= 1;
+    }
+
+    fn visit_expr_await(&mut self, a: &'ast syn::ExprAwait) {
+        if let Some(idx) = self.cur_fn() {
+            self.out.fns[idx as usize].awaits = true;
+        }
+        visit::visit_expr_await(self, a);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let path = self.uses.resolve(&path_text(&mac.path));
+        self.add_ref(&path, RefKind::Expr, line_of(&mac.path));
+        self.visit_macro_body(mac, &path);
+    }
+
+    fn visit_attribute(&mut self, attr: &'ast syn::Attribute) {
+        if attr.path().is_ident("doc") {
+            return;
+        }
+        self.add_ref(&path_text(attr.path()), RefKind::Attr, line_of(attr));
+        if attr.path().is_ident("derive") {
+            let line = line_of(attr);
+            if let Ok(list) =
+                attr.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+            {
+                for p in list {
+                    self.add_ref(&path_text(&p), RefKind::Attr, line);
+                }
+            }
+        }
+    }
+
+    fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
+        self.add_literal(s.value(), line_of(s));
+    }
+}
+
+/// Whether an attribute marks a test function (`#[test]`, `#[tokio::test]`,
+/// `#[sqlx::test]`, `#[rstest]`, `#[test_case(..)]`).
+fn is_test_attr(attr: &syn::Attribute) -> bool {
+    let last = last_ident(attr.path());
+    matches!(
+        last.as_str(),
+        "test" | "rstest" | "test_case" | "quickcheck" | "proptest"
+    )
+}
+
+/// Whether an attribute is `#[cfg(test)]` or a `cfg` that requires `test`.
+fn is_cfg_test(attr: &syn::Attribute) -> bool {
+    if !attr.path().is_ident("cfg") {
+        return false;
+    }
+    let syn::Meta::List(list) = &attr.meta else {
+        return false;
+    };
+    let text = list.tokens.to_string();
+    // `cfg(test)`, `cfg(all(test, ..))`; not `cfg(not(test))`.
+    text.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .any(|w| w == "test")
+        && !text.contains("not")
+}
+
+/// A route attribute such as `#[get("/users")]`, `#[route("/x", method = "GET")]`
+/// or poem-openapi's `#[oai(path = "/x", method = "get")]`.
+fn route_attr(attr: &syn::Attribute) -> Option<RouteAttr> {
+    let name = last_ident(attr.path());
+    let verbs = [
+        "get", "post", "put", "delete", "patch", "head", "options", "trace", "connect",
+    ];
+    let args = attr
+        .parse_args_with(Punctuated::<syn::Expr, Token![,]>::parse_terminated)
+        .ok()?;
+    let mut path = None;
+    let mut methods = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        if i == 0 {
+            if let Some(p) = lit_str(arg) {
+                path = Some(p);
+                continue;
+            }
+        }
+        if let syn::Expr::Assign(a) = arg {
+            let key = match a.left.as_ref() {
+                syn::Expr::Path(p) => last_ident(&p.path),
+                _ => continue,
+            };
+            match (key.as_str(), lit_str(&a.right)) {
+                ("path", Some(p)) => path = Some(p),
+                ("method", Some(m)) => methods.push(m.to_ascii_uppercase()),
+                ("method", None) => {
+                    if let syn::Expr::Path(p) = a.right.as_ref() {
+                        methods.push(last_ident(&p.path).to_ascii_uppercase());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let path = path?;
+    if !(path.is_empty() || path.starts_with('/')) {
+        return None;
+    }
+    let method = if verbs.contains(&name.as_str()) {
+        name.to_ascii_uppercase()
+    } else if name == "route" || name == "oai" {
+        if methods.is_empty() {
+            "ANY".to_string()
+        } else {
+            methods.join(",")
+        }
+    } else {
+        return None;
+    };
+    Some(RouteAttr {
+        method,
+        path,
+        line: line_of(attr),
+    })
+}
+
+fn param_fact(arg: &syn::FnArg) -> Option<Param> {
+    match arg {
+        syn::FnArg::Receiver(_) => None,
+        syn::FnArg::Typed(t) => Some(Param {
+            name: pat_name(&t.pat),
+            ty: compact_tokens(t.ty.as_ref(), 256),
+        }),
+    }
+}
+
+/// The name a pattern binds: `x`, `Query(x)` → `x`, `mut x` → `x`.
+fn pat_name(pat: &syn::Pat) -> Option<String> {
+    match pat {
+        syn::Pat::Ident(i) => Some(i.ident.to_string()),
+        syn::Pat::Type(t) => pat_name(&t.pat),
+        syn::Pat::TupleStruct(ts) if ts.elems.len() == 1 => pat_name(&ts.elems[0]),
+        syn::Pat::Reference(r) => pat_name(&r.pat),
+        _ => None,
+    }
+}
+
+/// The name of a type for `impl` blocks: `Foo<T>` → `Foo`, `&Foo` → `Foo`.
+fn type_name(ty: &syn::Type) -> String {
+    match ty {
+        syn::Type::Path(p) => last_ident(&p.path),
+        syn::Type::Reference(r) => type_name(&r.elem),
+        other => compact_tokens(other, 64),
+    }
+}
+
+/// The path at the root of a method-call chain, if it is a path or a call of one.
+pub fn chain_root(expr: &syn::Expr) -> Option<String> {
+    match expr {
+        syn::Expr::MethodCall(m) => chain_root(&m.receiver),
+        syn::Expr::Call(c) => match c.func.as_ref() {
+            syn::Expr::Path(p) => Some(path_text(&p.path)),
+            _ => None,
+        },
+        syn::Expr::Path(p) => Some(path_text(&p.path)),
+        syn::Expr::Await(a) => chain_root(&a.base),
+        syn::Expr::Try(t) => chain_root(&t.expr),
+        syn::Expr::Paren(p) => chain_root(&p.expr),
+        syn::Expr::Reference(r) => chain_root(&r.expr),
+        syn::Expr::Field(f) => chain_root(&f.base),
+        _ => None,
+    }
+}
+
+fn use_leaves(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<String>) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            use_leaves(&p.tree, prefix, out);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) => {
+            if n.ident == "self" {
+                out.push(prefix.join("::"));
+            } else {
+                prefix.push(n.ident.to_string());
+                out.push(prefix.join("::"));
+                prefix.pop();
+            }
+        }
+        syn::UseTree::Rename(r) => {
+            prefix.push(r.ident.to_string());
+            out.push(prefix.join("::"));
+            prefix.pop();
+        }
+        syn::UseTree::Glob(_) => {
+            if !prefix.is_empty() {
+                out.push(format!("{}::*", prefix.join("::")));
+            }
+        }
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                use_leaves(t, prefix, out);
+            }
+        }
+    }
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
+}
+
+fn collect_token_lits(tokens: &TokenStream, out: &mut Vec<(String, u32)>) {
+    for tt in tokens.clone() {
+        match tt {
+            TokenTree::Group(g) => collect_token_lits(&g.stream(), out),
+            TokenTree::Literal(lit) => {
+                if let Ok(s) = syn::parse_str::<syn::LitStr>(&lit.to_string()) {
+                    let line = u32::try_from(lit.span().start().line).unwrap_or(0);
+                    out.push((s.value(), line));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Field names in a macro body that is not an expression list: idents followed
+/// by `=` (`request_id = %id`) or preceded by `%`/`?` (`%request_id`), as
+/// tracing's macros write them.
+fn field_idents(tokens: &TokenStream) -> Vec<String> {
+    let toks: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    let mut out = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        let TokenTree::Ident(id) = t else { continue };
+        let next_eq = matches!(toks.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '=')
+            && !matches!(toks.get(i + 2), Some(TokenTree::Punct(p)) if p.as_char() == '=');
+        let prev_sigil = i > 0
+            && matches!(&toks[i - 1], TokenTree::Punct(p) if p.as_char() == '%' || p.as_char() == '?');
+        if next_eq || prev_sigil {
+            out.push(id.to_string());
+        }
+    }
+    out
+}
+
+fn first_token_lit(tokens: &TokenStream) -> Option<String> {
+    match tokens.clone().into_iter().next()? {
+        TokenTree::Literal(lit) => syn::parse_str::<syn::LitStr>(&lit.to_string())
+            .ok()
+            .map(|s| s.value()),
+        _ => None,
+    }
+}

@@ -1,0 +1,177 @@
+//! Assembling [`Facts`] from per-file extraction outcomes.
+
+use super::{packages, routes, AnalyzedFile, Facts, TextFile, YamlFile};
+use crate::diagnostics::Diagnostic;
+use crate::discover::Inventory;
+use crate::extract::{cargo, Extracted, FileOutcome};
+use crate::location::Location;
+use std::path::Path;
+
+/// Options for joining facts.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Confirm Cargo facts with a sandboxed `cargo metadata` where cargo exists.
+    pub cargo_metadata: bool,
+}
+
+impl Facts {
+    /// Join extraction outcomes (in inventory order) into the index.
+    pub fn build(
+        root: &Path,
+        inventory: Inventory,
+        outcomes: Vec<FileOutcome>,
+        opts: &BuildOptions,
+    ) -> Facts {
+        let mut f = Facts {
+            root: root.to_path_buf(),
+            skipped: inventory.skipped,
+            cargo_source: "manifest".into(),
+            ..Facts::default()
+        };
+        for o in outcomes {
+            f.diagnostics.extend(o.diagnostics);
+            if let Some(s) = o.skipped {
+                f.skipped.push(s);
+                continue;
+            }
+            f.files.push(AnalyzedFile {
+                path: o.path.clone(),
+                kind: o.kind,
+                role: o.role,
+            });
+            if let Some(text) = o.text {
+                f.texts.push(TextFile {
+                    path: o.path.clone(),
+                    kind: o.kind,
+                    role: o.role,
+                    text,
+                });
+            }
+            match o.facts {
+                Some(Extracted::Rust(r)) => f.rust.push(r),
+                Some(Extracted::Manifest(m)) => f.manifests.push(m),
+                Some(Extracted::Lock(l)) => {
+                    for (k, mut v) in l {
+                        let e = f.lock.entry(k).or_default();
+                        e.append(&mut v);
+                        e.sort();
+                        e.dedup();
+                    }
+                }
+                Some(Extracted::Docker(d)) => f.dockerfiles.push(d),
+                Some(Extracted::Spec(s)) => f.specs.push(s),
+                Some(Extracted::Ci(c)) => f.ci.push(c),
+                Some(Extracted::Yaml { kind, docs }) => f.yaml.push(YamlFile {
+                    path: o.path,
+                    kind,
+                    role: o.role,
+                    docs,
+                }),
+                Some(Extracted::Coverage(c)) => f.coverage.push(c),
+                Some(Extracted::Text) | None => {}
+            }
+        }
+        f.packages = packages::from_manifests(&f.manifests);
+        if opts.cargo_metadata {
+            f.confirm_with_cargo_metadata();
+        }
+        (f.routes, f.router_roots) = routes::resolve(&f.rust, &f.packages);
+        f.skipped.sort();
+        f.diagnostics.sort();
+        f.diagnostics.dedup();
+        f
+    }
+
+    /// Run `cargo metadata` (sandboxed) on each top-level manifest and take its
+    /// dependency lists where it succeeds; report where it fails.
+    fn confirm_with_cargo_metadata(&mut self) {
+        // Top-level manifests: a workspace root, or a package no workspace encloses.
+        let roots: Vec<String> = self
+            .manifests
+            .iter()
+            .filter(|m| {
+                m.workspace.is_some()
+                    || !self.manifests.iter().any(|w| {
+                        w.workspace.is_some()
+                            && w.path != m.path
+                            && (w.dir.is_empty() || m.dir.starts_with(&format!("{}/", w.dir)))
+                    })
+            })
+            .filter(|m| crate::classify::role_of(&m.path).is_service())
+            .map(|m| m.path.clone())
+            .collect();
+        let mut confirmed = false;
+        for rel in roots {
+            let abs = self.root.join(&rel);
+            let abs = abs.canonicalize().unwrap_or(abs);
+            match cargo::cargo_metadata(&abs) {
+                Ok(None) => return, // cargo not installed: manifests are the source.
+                Ok(Some(metas)) => {
+                    confirmed = true;
+                    for meta in metas {
+                        self.apply_meta(&meta);
+                    }
+                }
+                Err(msg) => self.diagnostics.push(Diagnostic::warning(
+                    Location::file(rel.clone()),
+                    "cargo",
+                    format!("cargo metadata could not read this workspace ({msg}); Cargo.toml files were read directly"),
+                )),
+            }
+        }
+        if confirmed {
+            self.cargo_source = "cargo-metadata".into();
+        }
+    }
+
+    fn apply_meta(&mut self, meta: &cargo::MetaPackage) {
+        let root = self
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| self.root.clone());
+        let rel = Path::new(&meta.manifest_path)
+            .strip_prefix(&root)
+            .map(|p| crate::discover::rel_path(Path::new(""), p))
+            .unwrap_or_default();
+        let Some(pkg) = self.packages.iter_mut().find(|p| p.manifest == rel) else {
+            return;
+        };
+        let mut deps = Vec::new();
+        for (name, key, kind, optional) in &meta.deps {
+            let line = pkg
+                .deps
+                .iter()
+                .find(|d| &d.key == key && d.kind == *kind)
+                .or_else(|| pkg.deps.iter().find(|d| &d.key == key))
+                .and_then(|d| d.line);
+            let path = pkg
+                .deps
+                .iter()
+                .find(|d| &d.key == key)
+                .and_then(|d| d.path.clone());
+            deps.push(cargo::Dep {
+                name: name.clone(),
+                key: key.clone(),
+                kind: *kind,
+                line,
+                optional: *optional,
+                path,
+            });
+        }
+        pkg.deps = deps;
+        pkg.frameworks = packages::frameworks_of(&pkg.deps);
+        pkg.targets = meta
+            .targets
+            .iter()
+            .filter(|(kind, _, _)| kind == "bin" || kind == "lib")
+            .map(|(kind, name, src)| cargo::TargetDecl {
+                kind: kind.clone(),
+                name: name.clone(),
+                path: Path::new(src)
+                    .strip_prefix(&root)
+                    .ok()
+                    .map(|p| crate::discover::rel_path(Path::new(""), p)),
+            })
+            .collect();
+    }
+}

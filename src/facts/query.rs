@@ -1,0 +1,483 @@
+//! Questions rules ask of the facts, answered with locations.
+//!
+//! Every query returns [`Hit`]s — a location and what was seen there — so a rule
+//! can put them straight into a report as evidence.
+
+use super::{Facts, Package, TextFile};
+use crate::classify::{FileKind, Role};
+use crate::extract::cargo::{Dep, DepKind};
+use crate::extract::ci::{CiFile, CiJob, CiStep};
+use crate::extract::rust::{FnFact, MacroCall, MethodCall, PathRef, RefKind, RustFile, TypeFact};
+use crate::location::Location;
+
+/// Something seen at a place.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hit {
+    pub location: Location,
+    pub what: String,
+}
+
+impl Hit {
+    pub fn new(location: Location, what: impl Into<String>) -> Self {
+        Hit {
+            location,
+            what: what.into(),
+        }
+    }
+}
+
+/// Whether `path` (`a::b::C::new`) matches `pattern`: the pattern's segments
+/// appear contiguously in the path. Segments may use `*` as a wildcard
+/// (`*RateLimit*`). A leading `^` anchors the pattern at the path's start.
+pub fn path_matches(path: &str, pattern: &str) -> bool {
+    let (anchored, pattern) = match pattern.strip_prefix('^') {
+        Some(p) => (true, p),
+        None => (false, pattern),
+    };
+    let segs: Vec<&str> = path.split("::").collect();
+    let pats: Vec<&str> = pattern.split("::").collect();
+    if pats.len() > segs.len() {
+        return false;
+    }
+    let starts = if anchored {
+        0..1
+    } else {
+        0..segs.len() - pats.len() + 1
+    };
+    starts.into_iter().any(|start| {
+        pats.iter()
+            .zip(&segs[start..])
+            .all(|(p, s)| glob_segment(p, &s.replace('-', "_")))
+    })
+}
+
+fn glob_segment(pattern: &str, seg: &str) -> bool {
+    if !pattern.contains('*') {
+        return pattern.replace('-', "_") == seg;
+    }
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let mut rest = seg;
+    for (i, part) in parts.iter().enumerate() {
+        if part.is_empty() {
+            continue;
+        }
+        if i == 0 {
+            match rest.strip_prefix(part) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+/// A CI command, with where it came from.
+#[derive(Debug, Clone)]
+pub struct CiCommand {
+    /// Where the command text is (a workflow step, or a Makefile recipe it runs).
+    pub location: Location,
+    pub text: String,
+    /// The CI step that leads to it, when the text lives in a script or Makefile.
+    pub via: Option<Location>,
+    /// A failure of this step does not fail the pipeline.
+    pub allow_failure: bool,
+}
+
+impl Facts {
+    /// Service packages (not tests, examples or tooling).
+    pub fn service_packages(&self) -> impl Iterator<Item = &Package> {
+        self.packages.iter().filter(|p| p.is_service_code())
+    }
+
+    /// Packages that serve HTTP or gRPC.
+    pub fn server_packages(&self) -> impl Iterator<Item = &Package> {
+        self.packages.iter().filter(|p| p.is_server())
+    }
+
+    /// Whether a file's code counts as service code.
+    pub fn is_service_path(&self, path: &str, role: Role) -> bool {
+        if !role.is_service() {
+            return false;
+        }
+        match super::packages::package_of(&self.packages, path) {
+            Some(i) => self.packages[i].is_service_code(),
+            None => true,
+        }
+    }
+
+    /// Rust files of service code, with their index in `self.rust`.
+    pub fn service_rust(&self) -> impl Iterator<Item = (usize, &RustFile)> {
+        self.rust
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| self.is_service_path(&f.path, f.role))
+    }
+
+    /// Normal dependencies of service packages on any of `names`.
+    pub fn deps(&self, names: &[&str]) -> Vec<(&Package, &Dep)> {
+        self.service_packages()
+            .filter_map(|p| p.dep(names).map(|d| (p, d)))
+            .collect()
+    }
+
+    /// Dev-dependencies of any package on any of `names`.
+    pub fn dev_deps(&self, names: &[&str]) -> Vec<(&Package, &Dep)> {
+        self.packages
+            .iter()
+            .flat_map(|p| {
+                p.deps
+                    .iter()
+                    .filter(|d| {
+                        d.kind == DepKind::Dev
+                            && names
+                                .iter()
+                                .any(|n| super::packages::same_crate(&d.name, n))
+                    })
+                    .map(move |d| (p, d))
+            })
+            .collect()
+    }
+
+    /// The manifest line of a dependency.
+    pub fn dep_location(&self, pkg: &Package, dep: &Dep) -> Location {
+        match dep.line {
+            Some(l) => Location::new(pkg.manifest.clone(), l),
+            None => Location::file(pkg.manifest.clone()),
+        }
+    }
+
+    /// Dependency hits, with the resolved version when Cargo.lock has one.
+    pub fn dep_hits(&self, names: &[&str]) -> Vec<Hit> {
+        self.deps(names)
+            .into_iter()
+            .map(|(p, d)| {
+                let version = self
+                    .lock
+                    .get(&d.name)
+                    .and_then(|v| v.last())
+                    .map(|v| format!(" {v}"))
+                    .unwrap_or_default();
+                Hit::new(
+                    self.dep_location(p, d),
+                    format!("`{}` depends on `{}`{version}", p.name, d.name),
+                )
+            })
+            .collect()
+    }
+
+    /// References in service code (not imports, not tests) to paths matching any pattern.
+    pub fn refs(&self, patterns: &[&str]) -> Vec<Hit> {
+        self.refs_where(patterns, |r| r.kind != RefKind::Use && !r.test)
+    }
+
+    /// Like [`Facts::refs`], imports included.
+    pub fn refs_or_imports(&self, patterns: &[&str]) -> Vec<Hit> {
+        self.refs_where(patterns, |r| !r.test)
+    }
+
+    fn refs_where(&self, patterns: &[&str], keep: impl Fn(&PathRef) -> bool) -> Vec<Hit> {
+        let mut out = Vec::new();
+        for (_, f) in self.service_rust() {
+            for r in &f.refs {
+                if keep(r) && patterns.iter().any(|p| path_matches(&r.path, p)) {
+                    out.push(Hit::new(
+                        Location::new(f.path.clone(), r.line),
+                        format!("`{}`", r.path),
+                    ));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Method calls in service code (not tests) named any of `names`, optionally
+    /// filtered by the call chain's root path.
+    pub fn methods(&self, names: &[&str]) -> Vec<(&RustFile, &MethodCall)> {
+        let mut out = Vec::new();
+        for (_, f) in self.service_rust() {
+            for m in &f.methods {
+                if !m.test && names.contains(&m.name.as_str()) {
+                    out.push((f, m));
+                }
+            }
+        }
+        out
+    }
+
+    /// Macro invocations in service code (not tests) whose path matches any pattern.
+    pub fn macros(&self, patterns: &[&str]) -> Vec<(&RustFile, &MacroCall)> {
+        let mut out = Vec::new();
+        for (_, f) in self.service_rust() {
+            for m in &f.macros {
+                if !m.test && patterns.iter().any(|p| path_matches(&m.path, p)) {
+                    out.push((f, m));
+                }
+            }
+        }
+        out
+    }
+
+    /// A function by its index pair.
+    pub fn func(&self, (fi, ni): (usize, usize)) -> (&RustFile, &FnFact) {
+        (&self.rust[fi], &self.rust[fi].fns[ni])
+    }
+
+    /// A struct or enum named `name` in service code, preferring `near_file`'s
+    /// package.
+    pub fn type_named(&self, name: &str, near_file: usize) -> Option<(&RustFile, &TypeFact)> {
+        let near_pkg = super::packages::package_of(&self.packages, &self.rust[near_file].path);
+        let mut best: Option<((&RustFile, &TypeFact), u8)> = None;
+        for (fi, f) in self.service_rust() {
+            for t in f.types.iter().filter(|t| t.name == name && !t.test) {
+                let score = if fi == near_file {
+                    2
+                } else if near_pkg.is_some()
+                    && super::packages::package_of(&self.packages, &f.path) == near_pkg
+                {
+                    1
+                } else {
+                    0
+                };
+                if best.is_none_or(|(_, s)| score > s) {
+                    best = Some(((f, t), score));
+                }
+            }
+        }
+        best.map(|(b, _)| b)
+    }
+
+    /// Every CI step.
+    pub fn ci_steps(&self) -> impl Iterator<Item = (&CiFile, &CiJob, &CiStep)> {
+        self.ci.iter().flat_map(|c| {
+            c.jobs
+                .iter()
+                .filter(|j| !j.template)
+                .flat_map(move |j| j.steps.iter().map(move |s| (c, j, s)))
+        })
+    }
+
+    /// Every command CI runs: step texts, plus the Makefile/justfile recipes,
+    /// scripts and cargo aliases those steps invoke (one level deep).
+    pub fn ci_commands(&self) -> Vec<CiCommand> {
+        let mut out = Vec::new();
+        for (file, job, step) in self.ci_steps() {
+            let loc = Location::new(file.path.clone(), step.line);
+            let allow_failure = step.allow_failure || job.allow_failure;
+            let text = step.text();
+            for (target_loc, body) in self.expand_command(&text) {
+                out.push(CiCommand {
+                    location: target_loc,
+                    text: body,
+                    via: Some(loc.clone()),
+                    allow_failure,
+                });
+            }
+            out.push(CiCommand {
+                location: loc,
+                text,
+                via: None,
+                allow_failure,
+            });
+        }
+        out
+    }
+
+    /// Recipes and scripts a command line runs.
+    fn expand_command(&self, text: &str) -> Vec<(Location, String)> {
+        let mut out = Vec::new();
+        for line in text.lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            for (i, w) in words.iter().enumerate() {
+                let next = words.get(i + 1).copied().unwrap_or("");
+                match *w {
+                    "make" | "just" if !next.starts_with('-') && !next.is_empty() => {
+                        let files: &[&str] = if *w == "make" {
+                            &["Makefile", "makefile", "GNUmakefile"]
+                        } else {
+                            &["justfile", ".justfile", "Justfile"]
+                        };
+                        for t in self.texts.iter().filter(|t| {
+                            let name = t.path.rsplit('/').next().unwrap_or(&t.path);
+                            files.contains(&name)
+                        }) {
+                            if let Some((line, body)) = recipe(&t.text, next) {
+                                out.push((Location::new(t.path.clone(), line), body));
+                            }
+                        }
+                    }
+                    "cargo" if !next.is_empty() => {
+                        if let Some((loc, body)) = self.cargo_alias(next) {
+                            out.push((loc, body));
+                        }
+                        if next == "make" {
+                            if let Some(task) = words.get(i + 2) {
+                                for t in self
+                                    .texts
+                                    .iter()
+                                    .filter(|t| t.path.ends_with("Makefile.toml"))
+                                {
+                                    if let Some(line) = crate::location::find_line(
+                                        &t.text,
+                                        &format!("[tasks.{task}]"),
+                                    ) {
+                                        let body: String = t
+                                            .text
+                                            .lines()
+                                            .skip(line as usize - 1)
+                                            .take(15)
+                                            .collect::<Vec<_>>()
+                                            .join("\n");
+                                        out.push((Location::new(t.path.clone(), line), body));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    _ => {
+                        let script = w.trim_start_matches("./");
+                        if script.ends_with(".sh") {
+                            if let Some(t) = self.texts.iter().find(|t| {
+                                t.path == script || t.path.ends_with(&format!("/{script}"))
+                            }) {
+                                out.push((Location::file(t.path.clone()), t.text.clone()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn cargo_alias(&self, name: &str) -> Option<(Location, String)> {
+        for t in self
+            .texts
+            .iter()
+            .filter(|t| t.path == ".cargo/config.toml" || t.path == ".cargo/config")
+        {
+            let table: toml::Table = toml::from_str(&t.text).ok()?;
+            let alias = table.get("alias")?.get(name)?;
+            let body = match alias {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Array(a) => a
+                    .iter()
+                    .filter_map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                _ => continue,
+            };
+            let line = crate::location::find_line(&t.text, &format!("{name} ")).unwrap_or(0);
+            return Some((Location::new(t.path.clone(), line), format!("cargo {body}")));
+        }
+        None
+    }
+
+    /// Non-Rust text files matching a predicate.
+    pub fn texts_where(&self, keep: impl Fn(&TextFile) -> bool) -> impl Iterator<Item = &TextFile> {
+        self.texts.iter().filter(move |t| keep(t))
+    }
+
+    /// A real place to point at when something is missing everywhere: the
+    /// first server's entry point (`src/main.rs`), else the first service
+    /// manifest, else the root manifest, else the first file read.
+    pub fn anchor(&self) -> Location {
+        if let Some(p) = self.server_packages().chain(self.service_packages()).next() {
+            let main = if p.dir.is_empty() {
+                "src/main.rs".to_string()
+            } else {
+                format!("{}/src/main.rs", p.dir)
+            };
+            if self.rust.iter().any(|f| f.path == main) {
+                return Location::file(main);
+            }
+            return Location::file(p.manifest.clone());
+        }
+        if let Some(f) = self
+            .files
+            .iter()
+            .find(|f| f.kind == FileKind::CargoManifest)
+        {
+            return Location::file(f.path.clone());
+        }
+        Location::file(
+            self.files
+                .first()
+                .map(|f| f.path.clone())
+                .unwrap_or_else(|| ".".into()),
+        )
+    }
+
+    /// Where the top-level router is built: the router root serving the most
+    /// routes.
+    pub fn router_anchor(&self) -> Option<Location> {
+        self.router_roots.first().map(|r| r.location.clone())
+    }
+}
+
+/// The body of a Makefile target or justfile recipe, with its line.
+fn recipe(text: &str, name: &str) -> Option<(u32, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.iter().position(|l| {
+        !l.starts_with(char::is_whitespace)
+            && l.split(':').next().is_some_and(|head| {
+                head.split_whitespace().next() == Some(name)
+                    || head.split_whitespace().any(|t| t == name) && !l.contains(":=")
+            })
+            && l.contains(':')
+            && !l.contains(":=")
+    })?;
+    let mut body = vec![lines[start].to_string()];
+    for l in &lines[start + 1..] {
+        if l.starts_with('\t') || l.starts_with("    ") || l.starts_with("  ") {
+            body.push(l.trim().to_string());
+        } else if l.trim().is_empty() {
+            continue;
+        } else {
+            break;
+        }
+    }
+    Some((start as u32 + 1, body.join("\n")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_patterns_match_contiguous_segments() {
+        assert!(path_matches(
+            "tower_http::cors::CorsLayer::new",
+            "CorsLayer"
+        ));
+        assert!(path_matches(
+            "tower_http::cors::CorsLayer::new",
+            "tower_http::cors::CorsLayer"
+        ));
+        assert!(path_matches(
+            "tower_http::cors::CorsLayer::new",
+            "tower-http::cors"
+        ));
+        assert!(!path_matches("tower_http::cors::CorsLayer", "cors::Other"));
+        assert!(path_matches("my::RateLimiterLayer", "*RateLimit*"));
+        assert!(path_matches("governor::Quota", "^governor"));
+        assert!(!path_matches("app::governor::Quota", "^governor"));
+    }
+
+    #[test]
+    fn makefile_and_justfile_recipes() {
+        let mk = "all: build\n\ncoverage:\n\tcargo llvm-cov --fail-under-lines 85\n\ntest:\n\tcargo test\n";
+        let (line, body) = recipe(mk, "coverage").unwrap();
+        assert_eq!(line, 3);
+        assert!(body.contains("--fail-under-lines 85"));
+        let just = "cov:\n    cargo tarpaulin --fail-under 80\n";
+        assert!(recipe(just, "cov").unwrap().1.contains("tarpaulin"));
+    }
+}

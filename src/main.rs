@@ -1,0 +1,5 @@
+//! The `seaworthy` command.
+
+fn main() {
+    std::process::exit(seaworthy::cli::main());
+}

@@ -1,0 +1,289 @@
+//! The six headline items on the bundled samples: each passes on the ready axum
+//! service and fails on the bare actix-web one, with the evidence that decided it.
+
+mod common;
+use common::*;
+
+fn ready() -> serde_json::Value {
+    audit_json(&sample("axum-ready"), &[])
+}
+
+fn bare() -> serde_json::Value {
+    audit_json(&sample("actix-bare"), &[])
+}
+
+macro_rules! check {
+    ($report:expr, $id:expr, $status:expr, $path:expr, $line:expr, $text:expr) => {{
+        let r = &$report;
+        let line: Option<u64> = $line;
+        assert_eq!(
+            status(r, $id),
+            $status,
+            "{} status; evidence: {}",
+            $id,
+            evidence_text(r, $id)
+        );
+        assert!(
+            has_evidence(r, $id, $path, line, $text),
+            "{} evidence should include {}:{:?} `{}`; got {}",
+            $id,
+            $path,
+            line,
+            $text,
+            evidence_text(r, $id)
+        );
+    }};
+}
+
+#[test]
+fn pagination_passes_with_capped_limit_and_fails_without_params() {
+    let r = ready();
+    check!(
+        r,
+        "api.pagination",
+        "pass",
+        "src/routes/orders.rs",
+        Some(41),
+        "GET /v1/orders"
+    );
+    check!(
+        r,
+        "api.pagination",
+        "pass",
+        "src/routes/orders.rs",
+        Some(31),
+        "`ListParams.limit` is a page parameter"
+    );
+    check!(
+        r,
+        "api.pagination",
+        "pass",
+        "src/routes/orders.rs",
+        None,
+        "validate"
+    );
+    check!(
+        r,
+        "api.pagination",
+        "pass",
+        "openapi.yaml",
+        Some(9),
+        "spec: GET /orders returns an array"
+    );
+    let b = bare();
+    check!(
+        b,
+        "api.pagination",
+        "fail",
+        "src/handlers.rs",
+        Some(17),
+        "GET /api/items takes no limit/offset"
+    );
+    assert!(item(&b, "api.pagination")["looked_for"]
+        .as_str()
+        .unwrap()
+        .contains("limit/offset"));
+}
+
+#[test]
+fn rate_limiting_passes_when_layered_and_fails_when_crate_is_unused() {
+    let r = ready();
+    check!(
+        r,
+        "api.rate-limiting",
+        "pass",
+        "src/main.rs",
+        Some(32),
+        "layer `GovernorLayer::new(governor)`"
+    );
+    check!(
+        r,
+        "api.rate-limiting",
+        "pass",
+        "openapi.yaml",
+        Some(9),
+        "declares 429 with RateLimit-Remaining, Retry-After"
+    );
+    let b = bare();
+    check!(
+        b,
+        "api.rate-limiting",
+        "fail",
+        "Cargo.toml",
+        Some(8),
+        "depends on `actix-governor`"
+    );
+    assert!(item(&b, "api.rate-limiting")["summary"]
+        .as_str()
+        .unwrap()
+        .contains("nothing in service code uses it"));
+}
+
+#[test]
+fn health_passes_with_readiness_check_and_fails_without_route() {
+    let r = ready();
+    check!(
+        r,
+        "obs.health",
+        "pass",
+        "src/routes/health.rs",
+        Some(8),
+        "route GET /healthz"
+    );
+    check!(
+        r,
+        "obs.health",
+        "pass",
+        "src/routes/health.rs",
+        Some(17),
+        "`ready` takes state or awaits a check"
+    );
+    let b = bare();
+    // The missing route is reported at the router that lacks it.
+    check!(
+        b,
+        "obs.health",
+        "fail",
+        "src/main.rs",
+        Some(8),
+        "no health route"
+    );
+}
+
+#[test]
+fn structured_logging_passes_with_json_and_fails_with_println() {
+    let r = ready();
+    check!(
+        r,
+        "obs.structured-logging",
+        "pass",
+        "src/telemetry.rs",
+        Some(11),
+        "`.json()`"
+    );
+    // println! in #[cfg(test)] and tests/ does not count against the service.
+    assert!(!has_evidence(
+        &r,
+        "obs.structured-logging",
+        "src/routes/orders.rs",
+        None,
+        "println"
+    ));
+    let b = bare();
+    check!(
+        b,
+        "obs.structured-logging",
+        "fail",
+        "src/handlers.rs",
+        Some(19),
+        "`println!`"
+    );
+    check!(
+        b,
+        "obs.structured-logging",
+        "fail",
+        "src/handlers.rs",
+        Some(25),
+        "`eprintln!`"
+    );
+    // The startup message in main is not the logging path.
+    assert!(!has_evidence(
+        &b,
+        "obs.structured-logging",
+        "src/main.rs",
+        None,
+        "println"
+    ));
+}
+
+#[test]
+fn correlation_id_passes_with_layers_and_span_field_and_fails_without() {
+    let r = ready();
+    check!(
+        r,
+        "obs.correlation-id",
+        "pass",
+        "src/main.rs",
+        Some(31),
+        "SetRequestIdLayer"
+    );
+    check!(
+        r,
+        "obs.correlation-id",
+        "pass",
+        "src/telemetry.rs",
+        Some(27),
+        "with an id field"
+    );
+    let b = bare();
+    check!(
+        b,
+        "obs.correlation-id",
+        "fail",
+        "src/main.rs",
+        Some(8),
+        "no request-id middleware"
+    );
+}
+
+#[test]
+fn coverage_passes_with_ci_threshold_and_fails_without_tool() {
+    let r = ready();
+    check!(
+        r,
+        "test.coverage",
+        "pass",
+        ".github/workflows/ci.yml",
+        Some(25),
+        "fails under 85 % coverage"
+    );
+    let b = bare();
+    check!(
+        b,
+        "test.coverage",
+        "fail",
+        ".github/workflows/ci.yml",
+        None,
+        "no coverage step in CI"
+    );
+}
+
+#[test]
+fn workspace_threshold_below_80_through_makefile_is_partial() {
+    let w = audit_json(&sample("workspace"), &[]);
+    check!(
+        w,
+        "test.coverage",
+        "partial",
+        "Makefile",
+        Some(7),
+        "run by .github/workflows/ci.yml:7"
+    );
+    // Logging is set up in a shared library crate both services call.
+    check!(
+        w,
+        "obs.structured-logging",
+        "pass",
+        "crates/common/src/lib.rs",
+        Some(5),
+        "`.json()`"
+    );
+    // The 3.1 spec is read: its unpaginated list counts, its cursor list passes.
+    check!(
+        w,
+        "api.pagination",
+        "partial",
+        "services/orders/openapi.yaml",
+        Some(26),
+        "GET /invoices takes no"
+    );
+    check!(
+        w,
+        "api.pagination",
+        "partial",
+        "services/orders/src/main.rs",
+        None,
+        "`Cursor.after` is a page parameter"
+    );
+    assert_eq!(w["summary"]["diagnostics"], 0, "{}", w["diagnostics"]);
+}
