@@ -1,43 +1,62 @@
 //! Named analyzers: rules whose decision YAML clauses cannot express.
 //!
 //! Each analyzer is a module with one `pub fn decide(facts, rule) -> Outcome`,
-//! documented with what it checks and how. The YAML rule names it with
-//! `analyzer: <name>`; [`NAMES`] is the registry the catalog validates against.
+//! documented with what it checks and how, in its section's folder
+//! (`analyzers/api/pagination.rs`). The YAML rule names it with
+//! `analyzer: <name>`; each section's `NAMES` is the registry the catalog
+//! validates against.
 
-pub mod correlation_id;
-pub mod coverage;
-pub mod health;
-pub mod logging;
-pub mod pagination;
-pub mod rate_limiting;
+pub mod api;
+pub mod cfg;
+pub mod db;
+pub mod docker;
+pub mod mq;
+pub mod obs;
+pub mod perf;
+pub mod ready;
+pub mod sec;
+pub mod svc;
+pub mod test;
 
 use crate::facts::Facts;
 use crate::rules::{Outcome, RuleDef};
 
-/// Every analyzer name a rule may use.
-pub const NAMES: &[&str] = &[
-    "pagination",
-    "rate_limiting",
-    "health",
-    "structured_logging",
-    "correlation_id",
-    "coverage",
+/// An analyzer: decides a rule from the facts.
+pub type Decide = fn(&Facts, &RuleDef) -> Outcome;
+
+/// Every section's analyzers.
+const SECTIONS: &[&[(&str, Decide)]] = &[
+    api::ANALYZERS,
+    db::ANALYZERS,
+    sec::ANALYZERS,
+    perf::ANALYZERS,
+    test::ANALYZERS,
+    svc::ANALYZERS,
+    mq::ANALYZERS,
+    obs::ANALYZERS,
+    docker::ANALYZERS,
+    cfg::ANALYZERS,
+    ready::ANALYZERS,
 ];
 
+fn all() -> impl Iterator<Item = &'static (&'static str, Decide)> {
+    SECTIONS.iter().flat_map(|s| s.iter())
+}
+
+/// Every analyzer name a rule may use.
+pub fn names() -> Vec<&'static str> {
+    all().map(|(n, _)| *n).collect()
+}
+
 pub fn exists(name: &str) -> bool {
-    NAMES.contains(&name)
+    all().any(|(n, _)| *n == name)
 }
 
 /// Run the analyzer `name`.
 pub fn run(name: &str, facts: &Facts, rule: &RuleDef) -> Outcome {
-    match name {
-        "pagination" => pagination::decide(facts, rule),
-        "rate_limiting" => rate_limiting::decide(facts, rule),
-        "health" => health::decide(facts, rule),
-        "structured_logging" => logging::decide(facts, rule),
-        "correlation_id" => correlation_id::decide(facts, rule),
-        "coverage" => coverage::decide(facts, rule),
-        other => Outcome::manual(format!("analyzer `{other}` is not available in this build")),
+    match all().find(|(n, _)| *n == name) {
+        Some((_, decide)) => decide(facts, rule),
+        None => Outcome::manual(format!("analyzer `{name}` is not available in this build")),
     }
 }
 

@@ -246,7 +246,7 @@ fn validate(rule: &RuleDef) -> Result<(), String> {
         if !crate::analyzers::exists(name) {
             return Err(format!(
                 "unknown analyzer `{name}` (known: {})",
-                crate::analyzers::NAMES.join(", ")
+                crate::analyzers::names().join(", ")
             ));
         }
     }

@@ -13,7 +13,7 @@
 //! the spec declares 429 but no limiter is visible · fail: nothing, or a limiter
 //! crate that nothing uses · n/a: no HTTP/gRPC server.
 
-use super::unless_server;
+use crate::analyzers::unless_server;
 use crate::facts::query::Hit;
 use crate::facts::Facts;
 use crate::location::Location;

@@ -14,7 +14,7 @@
 //!
 //! pass: both · partial: one of them · fail: neither · n/a: no HTTP/gRPC server.
 
-use super::unless_server;
+use crate::analyzers::unless_server;
 use crate::facts::query::Hit;
 use crate::facts::Facts;
 use crate::location::Location;

@@ -13,7 +13,7 @@
 //! partial: only constant liveness answers while dependencies exist, or a health
 //! path only in the spec · fail: none · n/a: no HTTP/gRPC server.
 
-use super::{unless_server, DEPENDENCY_CRATES};
+use crate::analyzers::{unless_server, DEPENDENCY_CRATES};
 use crate::facts::{Facts, Route};
 use crate::location::Location;
 use crate::rules::{Evidence, Outcome, RuleDef};
@@ -49,10 +49,32 @@ pub fn is_health_path(path: &str) -> bool {
     if !HEALTH_SEGMENTS.contains(&last.as_str()) {
         return false;
     }
-    // Generic words count only near the root (`/status`, `/api/ping`), not as a
-    // resource's field (`/orders/{id}/status`).
+    // Generic words count only at the root or under an API/ops prefix
+    // (`/status`, `/api/ping`, `/v1/ready`), not as a resource's field
+    // (`/orders/{id}/status`, `/memory/status`).
     if matches!(last.as_str(), "status" | "ping" | "up" | "ready" | "live") {
-        return segs.len() <= 2 && !segs.iter().any(|s| s.starts_with('{'));
+        return match segs.len() {
+            1 => true,
+            2 => {
+                let first = segs[0].to_ascii_lowercase();
+                matches!(
+                    first.as_str(),
+                    "api"
+                        | "_"
+                        | "internal"
+                        | "admin"
+                        | "system"
+                        | "sys"
+                        | "management"
+                        | "actuator"
+                        | "ops"
+                        | "service"
+                ) || (first.starts_with('v')
+                    && first[1..].chars().all(|c| c.is_ascii_digit())
+                    && first.len() > 1)
+            }
+            _ => false,
+        };
     }
     true
 }

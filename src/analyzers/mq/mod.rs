@@ -1,0 +1,9 @@
+//! Analyzers for the Messaging section (`mq.*` rules).
+//!
+//! Each analyzer is a submodule with `pub fn decide(facts, rule) -> Outcome`,
+//! listed in [`ANALYZERS`] under the name rules use (`analyzer: <name>`).
+
+use super::Decide;
+
+/// This section's analyzers, by name.
+pub const ANALYZERS: &[(&str, Decide)] = &[];
