@@ -75,16 +75,17 @@ pub fn render(report: &Report) -> String {
                 code(&i.id),
                 esc(&i.title),
                 i.severity.as_str(),
-                esc(&i.summary)
+                esc_code(&i.summary)
             ));
             let lines = evidence_lines(i);
             for l in lines.iter().take(SHOWN) {
-                out.push_str(&format!("  - {}\n", esc(l)));
+                out.push_str(&format!("  - {}\n", esc_code(l)));
             }
             if lines.len() > SHOWN {
                 out.push_str(&format!("  - … {} more\n", lines.len() - SHOWN));
             }
-            out.push_str(&format!("  - fix: {}\n", esc(first_line(&i.remediation))));
+            // The remediation is the catalog's own Markdown, not repository text.
+            out.push_str(&format!("  - fix: {}\n", first_line(&i.remediation)));
         }
     }
     let excepted: Vec<&Item> = report
@@ -132,7 +133,8 @@ pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' | '{' | '}' | '(' | ')' => {
+            // `(`, `!` and the like only matter next to `[`/`]`, which are escaped.
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -148,6 +150,27 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// Escape text, keeping its `code spans` as code: inside a code span GitHub
+/// renders everything literally (no HTML, no mentions), so only the text
+/// between spans needs escaping. With an odd number of backticks, all is escaped.
+pub fn esc_code(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        return esc(s);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            if k % 2 == 1 && !p.is_empty() {
+                format!("`{}`", code(p))
+            } else {
+                esc(p)
+            }
+        })
+        .collect()
+}
+
 /// Text for inside a code span: no backticks or line breaks.
 fn code(s: &str) -> String {
     s.chars()
@@ -160,10 +183,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn code_spans_stay_code_and_the_rest_is_escaped() {
+        assert_eq!(esc_code("uses `<b>` in *x*"), "uses `<b>` in \\*x\\*");
+        assert_eq!(esc_code("odd ` tick <i>"), "odd \\` tick &lt;i&gt;");
+    }
+
+    #[test]
     fn escapes_markup_html_and_mentions() {
         assert_eq!(
             esc("<script>a|b</script> *x* @team\n[l](u)"),
-            "&lt;script&gt;a\\|b&lt;/script&gt; \\*x\\* @\u{200b}team \\[l\\]\\(u\\)"
+            "&lt;script&gt;a\\|b&lt;/script&gt; \\*x\\* @\u{200b}team \\[l\\](u)"
         );
     }
 }
