@@ -394,16 +394,20 @@ fn run_audit(a: Box<AuditArgs>) -> i32 {
     if env("GITHUB_ACTIONS").as_deref() == Some("true") && !a.format.contains(&Format::Github) {
         eprint!("{}", render::github::render(&report));
     }
-    if !a.quiet {
-        for n in &report.config.notices {
-            eprintln!(
-                "config: {} {} at {}: {}",
-                n.kind,
-                n.rule,
-                render::terminal_safe(&n.source),
-                render::terminal_safe(&n.message)
-            );
-        }
+    // Expired waivers explain a failing gate, so they are said even with -q.
+    for n in report
+        .config
+        .notices
+        .iter()
+        .filter(|n| !a.quiet || n.kind == "expired-waiver")
+    {
+        eprintln!(
+            "config: {} {} at {}: {}",
+            n.kind,
+            n.rule,
+            render::terminal_safe(&n.source),
+            render::terminal_safe(&n.message)
+        );
     }
     let fail_under = a
         .fail_under

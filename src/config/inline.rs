@@ -58,6 +58,9 @@ pub fn scan(facts: &Facts) -> Vec<Suppression> {
     let mut out = Vec::new();
     for f in &facts.files {
         let Some(lead) = leader(f.kind) else { continue };
+        if f.path == "seaworthy.toml" {
+            continue; // the config's own examples are not suppressions
+        }
         let Ok(text) = std::fs::read_to_string(facts.root.join(&f.path)) else {
             continue;
         };
