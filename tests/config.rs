@@ -51,6 +51,12 @@ fn a_waiver_waives_until_it_expires() {
     assert_eq!(health["waiver"]["source"], "seaworthy.toml:1");
     assert_eq!(r["summary"]["counts"]["waived"], 2);
     assert_eq!(r["config"]["source"], "seaworthy.toml");
+    // The table shows it as waived, with the reason.
+    let table = seaworthy().arg("audit").arg(&tree).output().unwrap().stdout;
+    let table = String::from_utf8(table).unwrap();
+    assert!(table.contains("WAIVED"), "{table}");
+    assert!(table.contains("waived (seaworthy.toml:1): tracked in OPS-12"));
+    assert!(table.contains("2 waived · 0 attested"));
 
     // One of them expired: it stops waiving, the gate fails, the report says so.
     write(
@@ -446,4 +452,29 @@ fn init_writes_a_starter_config_the_audit_accepts() {
         .arg("--force")
         .assert()
         .success();
+}
+
+#[test]
+fn the_config_example_in_docs_ci_md_is_accepted() {
+    let doc = std::fs::read_to_string(root().join("docs/ci.md")).unwrap();
+    let start = doc.find("```toml\n").expect("a toml block") + "```toml\n".len();
+    let block = &doc[start..start + doc[start..].find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("example.toml");
+    std::fs::write(&config, block).unwrap();
+    let r = audit_json(
+        &sample("axum-ready"),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--timestamp",
+            "2026-11-24T00:00:00Z",
+        ],
+    );
+    assert_eq!(r["config"]["disabled"][0], "api.versioning");
+    assert_eq!(
+        item(&r, "db.backup")["attestation"]["by"],
+        "Jane Doe <jane@example.com>"
+    );
+    assert_eq!(item(&r, "obs.health")["severity"], "critical");
 }

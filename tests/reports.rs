@@ -425,3 +425,36 @@ fn cargo_seaworthy_is_the_same_tool() {
         .success()
         .stdout(predicate::str::contains("score 100.0/100"));
 }
+
+#[test]
+fn gitlab_code_quality_lists_unwaived_findings_with_fingerprints() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = configured_sample(dir.path());
+    let out = seaworthy()
+        .arg("audit")
+        .arg(&tree)
+        .args(["--format", "codequality"])
+        .output()
+        .unwrap();
+    let issues: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let issues = issues.as_array().unwrap();
+    let of = |id: &str| {
+        issues
+            .iter()
+            .filter(|i| i["check_name"] == id)
+            .collect::<Vec<_>>()
+    };
+    // The inline-suppressed println! is gone, the eprintln! stays; the waived
+    // item is gone; the item whose waiver expired is back.
+    let logging = of("obs.structured-logging");
+    assert_eq!(logging.len(), 1);
+    assert_eq!(logging[0]["location"]["path"], "src/handlers.rs");
+    assert_eq!(logging[0]["location"]["lines"]["begin"], 25);
+    assert!(of("obs.health").is_empty());
+    assert_eq!(of("api.rate-limiting")[0]["severity"], "major");
+    for i in issues {
+        assert_eq!(i["fingerprint"].as_str().unwrap().len(), 16);
+        assert!(["info", "minor", "major", "critical", "blocker"]
+            .contains(&i["severity"].as_str().unwrap()));
+    }
+}

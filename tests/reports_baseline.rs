@@ -7,6 +7,18 @@ use predicates::prelude::*;
 use serde_json::Value;
 use std::path::Path;
 
+/// `seaworthy audit TREE --baseline BASE -q [extra…]`.
+fn against(tree: &Path, base: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    seaworthy()
+        .arg("audit")
+        .arg(tree)
+        .args(extra)
+        .arg("--baseline")
+        .arg(base)
+        .arg("-q")
+        .assert()
+}
+
 fn save_report(tree: &Path, to: &Path) -> Value {
     let r = audit_json(tree, &[]);
     std::fs::write(to, serde_json::to_string_pretty(&r).unwrap()).unwrap();
@@ -19,13 +31,7 @@ fn an_unchanged_tree_passes_against_its_baseline_even_with_failures() {
     let base = dir.path().join("base.json");
     let r = save_report(&sample("actix-bare"), &base);
     assert!(r["summary"]["counts"]["fail"].as_u64().unwrap() > 0);
-    seaworthy()
-        .arg("audit")
-        .arg(sample("actix-bare"))
-        .arg("--baseline")
-        .arg(&base)
-        .arg("-q")
-        .assert()
+    against(&sample("actix-bare"), &base, &[])
         .code(0)
         .stderr(predicate::str::contains("no item changed"));
 }
@@ -47,25 +53,17 @@ fn a_new_finding_in_a_failing_item_fails_and_fixes_are_listed() {
             "    println!(\"returning {} items\", items.len());\n    web::Json(items)\n",
         );
     std::fs::write(&h, format!("// moved down\n{text}")).unwrap();
-    seaworthy()
-        .arg("audit")
-        .arg(&tree)
-        .arg("--baseline")
-        .arg(&base)
-        .arg("-q")
-        .assert()
-        .code(1)
-        .stderr(
-            predicate::str::contains("worse:")
-                .and(predicate::str::contains(
-                    "obs.structured-logging new finding at src/handlers.rs:21: `println!`",
-                ))
-                .and(predicate::str::contains("better:"))
-                .and(predicate::str::contains("1 finding(s) fixed"))
-                .and(predicate::str::contains(
-                    "gate failed: worse than the baseline",
-                )),
-        );
+    against(&tree, &base, &[]).code(1).stderr(
+        predicate::str::contains("worse:")
+            .and(predicate::str::contains(
+                "obs.structured-logging new finding at src/handlers.rs:21: `println!`",
+            ))
+            .and(predicate::str::contains("better:"))
+            .and(predicate::str::contains("1 finding(s) fixed"))
+            .and(predicate::str::contains(
+                "gate failed: worse than the baseline",
+            )),
+    );
 }
 
 #[test]
@@ -81,13 +79,7 @@ fn a_newly_failing_item_fails_and_a_fixed_one_is_better() {
         }
     }
     std::fs::write(&base, r.to_string()).unwrap();
-    seaworthy()
-        .arg("audit")
-        .arg(sample("actix-bare"))
-        .arg("--baseline")
-        .arg(&base)
-        .arg("-q")
-        .assert()
+    against(&sample("actix-bare"), &base, &[])
         .code(1)
         .stderr(predicate::str::contains("obs.health pass → fail"));
 
@@ -102,19 +94,11 @@ fn a_newly_failing_item_fails_and_a_fixed_one_is_better() {
     }
     r["summary"]["score"] = 90.0.into();
     std::fs::write(&good, r.to_string()).unwrap();
-    seaworthy()
-        .arg("audit")
-        .arg(sample("axum-ready"))
-        .arg("--baseline")
-        .arg(&good)
-        .arg("-q")
-        .assert()
-        .code(0)
-        .stderr(
-            predicate::str::contains("score 90.0 → 100.0")
-                .and(predicate::str::contains("better:"))
-                .and(predicate::str::contains("obs.health fail → pass")),
-        );
+    against(&sample("axum-ready"), &good, &[]).code(0).stderr(
+        predicate::str::contains("score 90.0 → 100.0")
+            .and(predicate::str::contains("better:"))
+            .and(predicate::str::contains("obs.health fail → pass")),
+    );
 }
 
 #[test]
@@ -125,12 +109,7 @@ fn a_lower_score_fails_the_baseline_gate() {
     r["summary"]["score"] = 100.0.into();
     std::fs::write(&base, r.to_string()).unwrap();
     // The same tree under the strict profile scores lower.
-    seaworthy()
-        .arg("audit")
-        .arg(sample("axum-ready"))
-        .args(["--profile", "strict", "-q", "--baseline"])
-        .arg(&base)
-        .assert()
+    against(&sample("axum-ready"), &base, &["--profile", "strict"])
         .code(1)
         .stderr(predicate::str::contains("score 100.0 →"));
 }

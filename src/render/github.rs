@@ -26,7 +26,11 @@ pub fn render(report: &Report) -> String {
             Severity::Critical | Severity::High | Severity::Medium => "error",
             Severity::Low | Severity::Info => "warning",
         };
-        for f in item.evidence.iter().filter(|f| f.suppressed.is_none()) {
+        for f in item
+            .evidence
+            .iter()
+            .filter(|f| f.suppressed.is_none() && !super::is_overflow(f))
+        {
             if n == MAX {
                 more += 1;
                 continue;

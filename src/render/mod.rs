@@ -6,6 +6,7 @@
 //! ([`terminal_safe`]), HTML by askama, XML by quick-junit, Markdown and
 //! workflow-command escaping in their modules.
 
+pub mod codequality;
 pub mod github;
 pub mod html;
 pub mod json;
@@ -35,6 +36,8 @@ pub enum Format {
     Markdown,
     /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
     Github,
+    /// GitLab Code Quality JSON (merge-request widget).
+    Codequality,
 }
 
 impl Format {
@@ -48,6 +51,7 @@ impl Format {
             Format::Junit => "seaworthy-junit.xml",
             Format::Markdown => "seaworthy.md",
             Format::Github => "seaworthy-annotations.txt",
+            Format::Codequality => "seaworthy-codequality.json",
         }
     }
 }
@@ -70,6 +74,7 @@ pub fn render(report: &Report, format: Format, ctx: &Context<'_>) -> String {
         Format::Junit => junit::render(report),
         Format::Markdown => markdown::render(report),
         Format::Github => github::render(report),
+        Format::Codequality => codequality::render(report),
     }
 }
 
@@ -127,4 +132,10 @@ pub fn evidence_lines(item: &crate::report::Item) -> Vec<String> {
             None => format!("{} {}", f.location, f.message),
         })
         .collect()
+}
+
+/// The "… and N more" entry that caps an item's evidence: a count, not a
+/// place, so it is not a finding to annotate (SARIF, annotations, Code Quality).
+pub fn is_overflow(f: &crate::report::Finding) -> bool {
+    f.message.starts_with("… and ") && f.message.ends_with(" more")
 }

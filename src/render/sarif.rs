@@ -31,7 +31,12 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         .iter()
         .enumerate()
         .filter(|(_, i)| matches!(i.status, Status::Fail | Status::Partial))
-        .flat_map(|(k, i)| i.evidence.iter().map(move |f| result(report, k, i, f)))
+        .flat_map(|(k, i)| {
+            i.evidence
+                .iter()
+                .filter(|f| !super::is_overflow(f))
+                .map(move |f| result(report, k, i, f))
+        })
         .collect();
     let notifications: Vec<Value> = report
         .diagnostics
