@@ -276,118 +276,12 @@ fn env(name: &str) -> Option<String> {
 }
 
 fn run_audit(a: Box<AuditArgs>) -> i32 {
-    let mut opts = AuditOptions::new(&a.path);
-    if let Some(t) = a.threads {
-        opts.threads = usize::from(t);
-    }
-    opts.rules_dir = a.rules.clone();
-    opts.cargo_metadata = !a.no_cargo_metadata;
-    opts.max_file_size = a.max_file_size;
-    let several = a.format.len() > 1;
-    if several && a.output_dir.is_none() {
-        return error("several formats need --output-dir DIR (one file per format)");
-    }
-    let timestamp = match provenance::timestamp(
-        a.timestamp.as_deref(),
-        env("SOURCE_DATE_EPOCH").as_deref(),
-        provenance::now,
-    ) {
-        Ok(t) => t,
-        Err(e) => return error(&e),
-    };
-    let baseline = match &a.baseline {
-        None => None,
-        Some(p) => match std::fs::read_to_string(p) {
-            Ok(text) => match baseline::parse(&p.display().to_string(), &text) {
-                Ok(v) => Some(v),
-                Err(e) => return error(&e),
-            },
-            Err(e) => return error(&format!("--baseline {}: cannot read: {e}", p.display())),
-        },
-    };
-    let mut catalog = match Catalog::load(opts.rules_dir.as_deref()) {
-        Ok(c) => c,
-        Err(e) => return error(&e),
-    };
-    let loaded = if a.no_config {
-        config::Loaded::default()
-    } else {
-        match config::load(&a.path, a.config.as_deref(), &catalog) {
-            Ok(l) => l,
-            Err(e) => return error(&e),
-        }
-    };
-    let disabled = apply::to_catalog(&mut catalog, &loaded);
-    let (mut report, facts) = match audit::run_with(&opts, &catalog) {
+    let (report, catalog, loaded, baseline) = match prepare(&a) {
         Ok(r) => r,
-        Err(e) => return error(&e.to_string()),
+        Err(e) => return error(&e),
     };
-    if let Some(name) = &a.service {
-        report.target.name = name.clone();
-    }
-    report.target.vcs = provenance::detect(&a.path, &env);
-    report.profile = a.profile.or(loaded.config.profile).unwrap_or_default();
-    report.config.disabled = disabled;
-    let today = timestamp
-        .as_deref()
-        .map(|t| t[..10].to_string())
-        .unwrap_or_else(|| provenance::date_of(provenance::now()));
-    report.timestamp = timestamp;
-    let suppressions = (!a.no_inline_suppressions).then(|| inline::scan(&facts));
-    apply::to_report(&mut report, &loaded, suppressions.as_deref(), &today);
-    drop(facts);
-
-    let to_terminal = a.output.is_none() && a.output_dir.is_none();
-    let color = match a.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            to_terminal
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::env::var("TERM").map_or(true, |t| t != "dumb")
-        }
-    };
-    let ctx = render::Context {
-        catalog: &catalog,
-        color,
-    };
-    let score_line = score_line(&report);
-    if let Some(dir) = &a.output_dir {
-        if let Err(e) = std::fs::create_dir_all(dir) {
-            return error(&format!("cannot create '{}': {e}", dir.display()));
-        }
-        for f in &a.format {
-            let path = dir.join(f.file_name());
-            if let Err(e) = std::fs::write(&path, render::render(&report, *f, &ctx)) {
-                return error(&format!("cannot write '{}': {e}", path.display()));
-            }
-            if !a.quiet {
-                eprintln!("wrote {}", path.display());
-            }
-        }
-        eprintln!("{score_line}");
-    } else if let Some(path) = &a.output {
-        let text = render::render(&report, a.format[0], &ctx);
-        if let Err(e) = std::fs::write(path, &text) {
-            return error(&format!(
-                "cannot write the report to '{}': {e}",
-                path.display()
-            ));
-        }
-        if !a.quiet {
-            eprintln!("wrote {} — {score_line}", path.display());
-        }
-    } else {
-        let out = if a.quiet && a.format[0] == Format::Table {
-            format!("{score_line}\n")
-        } else {
-            render::render(&report, a.format[0], &ctx)
-        };
-        let mut stdout = std::io::stdout().lock();
-        if stdout.write_all(out.as_bytes()).is_err() {
-            return 0; // a closed pipe (`| head`) is not an error
-        }
+    if let Err(e) = write_reports(&a, &report, &catalog) {
+        return error(&e);
     }
     // Under GitHub Actions, findings become annotations on the diff. The runner
     // reads workflow commands from stderr too, so stdout stays the report.
@@ -423,6 +317,107 @@ fn run_audit(a: Box<AuditArgs>) -> i32 {
         }
     }
     code
+}
+
+/// Everything an audit run needs before writing: the report with the config
+/// applied, the (overridden) catalog, the config, and the baseline.
+type Prepared = (Report, Catalog, config::Loaded, Option<serde_json::Value>);
+
+/// Read the flags, config and baseline, run the audit and apply the config.
+fn prepare(a: &AuditArgs) -> Result<Prepared, String> {
+    let mut opts = AuditOptions::new(&a.path);
+    if let Some(t) = a.threads {
+        opts.threads = usize::from(t);
+    }
+    opts.rules_dir = a.rules.clone();
+    opts.cargo_metadata = !a.no_cargo_metadata;
+    opts.max_file_size = a.max_file_size;
+    if a.format.len() > 1 && a.output_dir.is_none() {
+        return Err("several formats need --output-dir DIR (one file per format)".into());
+    }
+    let timestamp = provenance::timestamp(
+        a.timestamp.as_deref(),
+        env("SOURCE_DATE_EPOCH").as_deref(),
+        provenance::now,
+    )?;
+    let baseline = match &a.baseline {
+        None => None,
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("--baseline {}: cannot read: {e}", p.display()))?;
+            Some(baseline::parse(&p.display().to_string(), &text)?)
+        }
+    };
+    let mut catalog = Catalog::load(opts.rules_dir.as_deref())?;
+    let loaded = if a.no_config {
+        config::Loaded::default()
+    } else {
+        config::load(&a.path, a.config.as_deref(), &catalog)?
+    };
+    let disabled = apply::to_catalog(&mut catalog, &loaded);
+    let (mut report, facts) = audit::run_with(&opts, &catalog).map_err(|e| e.to_string())?;
+    if let Some(name) = &a.service {
+        report.target.name = name.clone();
+    }
+    report.target.vcs = provenance::detect(&a.path, &env);
+    report.profile = a.profile.or(loaded.config.profile).unwrap_or_default();
+    report.config.disabled = disabled;
+    let today = timestamp
+        .as_deref()
+        .map(|t| t[..10].to_string())
+        .unwrap_or_else(|| provenance::date_of(provenance::now()));
+    report.timestamp = timestamp;
+    let suppressions = (!a.no_inline_suppressions).then(|| inline::scan(&facts));
+    apply::to_report(&mut report, &loaded, suppressions.as_deref(), &today);
+    Ok((report, catalog, loaded, baseline))
+}
+
+/// Write the report in every requested format: files in --output-dir, one
+/// file with --output, else standard output.
+fn write_reports(a: &AuditArgs, report: &Report, catalog: &Catalog) -> Result<(), String> {
+    let to_terminal = a.output.is_none() && a.output_dir.is_none();
+    let color = match a.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_terminal
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    };
+    let ctx = render::Context { catalog, color };
+    let score_line = score_line(report);
+    let write = |path: &Path, text: String| {
+        std::fs::write(path, text)
+            .map_err(|e| format!("cannot write the report to '{}': {e}", path.display()))
+    };
+    if let Some(dir) = &a.output_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create '{}': {e}", dir.display()))?;
+        for f in &a.format {
+            let path = dir.join(f.file_name());
+            write(&path, render::render(report, *f, &ctx))?;
+            if !a.quiet {
+                eprintln!("wrote {}", path.display());
+            }
+        }
+        eprintln!("{score_line}");
+    } else if let Some(path) = &a.output {
+        write(path, render::render(report, a.format[0], &ctx))?;
+        if !a.quiet {
+            eprintln!("wrote {} — {score_line}", path.display());
+        }
+    } else {
+        let out = if a.quiet && a.format[0] == Format::Table {
+            format!("{score_line}\n")
+        } else {
+            render::render(report, a.format[0], &ctx)
+        };
+        // A closed pipe (`| head`) is not an error.
+        let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    }
+    Ok(())
 }
 
 fn score_line(report: &Report) -> String {

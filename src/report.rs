@@ -469,7 +469,7 @@ impl Report {
         self.summary.level = score::standing(
             self.items
                 .iter()
-                .filter(|i| i.same_as.is_none() && (i.score.is_some() || i.waived()))
+                .filter(|i| i.same_as.is_none())
                 .map(|i| (i.id.as_str(), i.level, i.falls_short())),
         );
     }

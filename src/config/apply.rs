@@ -88,7 +88,14 @@ pub fn to_report(
             }
             let note = waiver_note(loaded, w, today);
             if note.expired {
-                expired.get_or_insert(note);
+                let reaches = v.path.as_ref().is_none_or(|g| {
+                    item.evidence
+                        .iter()
+                        .any(|f| g.matcher.is_match(&f.location.path))
+                });
+                if reaches {
+                    expired.get_or_insert(note);
+                }
                 continue;
             }
             match &v.path {
