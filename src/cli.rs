@@ -542,13 +542,22 @@ fn run_rules(cmd: RulesCommand) -> i32 {
 
 /// The `rules explain` text of a rule.
 pub fn explain(rule: &crate::rules::RuleDef) -> String {
+    let level = rule
+        .level
+        .unwrap_or_else(|| crate::score::Level::of(rule.severity));
+    let preview = match (rule.preview, &rule.since) {
+        (true, Some(v)) => format!(" · preview (new in {v}; not scored yet)"),
+        (true, None) => " · preview (not scored yet)".to_string(),
+        _ => String::new(),
+    };
     let mut s = format!(
-        "{} — {}\nsection {} · severity {} · weight {}\n\n",
+        "{} — {}\nsection {} · severity {} · weight {} · level {}{preview}\n\n",
         rule.id,
         rule.title,
         rule.section,
         rule.severity.as_str(),
-        rule.weight
+        rule.weight,
+        level.as_str()
     );
     let para = |s: &mut String, head: &str, body: &str| {
         s.push_str(head);

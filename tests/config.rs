@@ -328,6 +328,7 @@ fn cargo_metadata_config_disables_rules_and_sets_the_profile() {
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["config"]["source"], "Cargo.toml");
     assert_eq!(r["profile"], "minimal");
+    assert_valid(&report_schema(), &r, "a minimal-profile report");
     assert_eq!(r["config"]["disabled"][0], "test.coverage");
     assert!(r["items"]
         .as_array()
@@ -361,6 +362,7 @@ fn profiles_and_the_ladder() {
     // Strict: an unattested manual item counts as failed, so bronze is out of reach.
     let strict = audit_json(&tree, &["--profile", "strict"]);
     assert_eq!(strict["profile"], "strict");
+    assert_valid(&report_schema(), &strict, "a strict-profile report");
     assert!(strict["summary"]["score"].as_f64().unwrap() < 50.0);
     let manual = strict["items"]
         .as_array()
@@ -409,6 +411,7 @@ fn preview_rules_are_reported_but_not_scored() {
         r["summary"]["score"], 100.0,
         "the new rule does not move the score"
     );
+    assert_valid(&report_schema(), &r, "a report with a preview rule");
     assert_eq!(r["summary"]["level"]["achieved"], "gold");
     seaworthy()
         .args(["audit", "-q", "--fail-on", "critical", "--rules", rules_arg])

@@ -33,10 +33,6 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-fn report_schema() -> Value {
-    read_json(&root().join("docs/report.schema.json"))
-}
-
 /// actix-bare with a config that waives one item, attests another, and an
 /// inline suppression: a report that uses every optional field.
 fn configured_sample(dir: &Path) -> std::path::PathBuf {

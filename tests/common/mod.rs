@@ -121,3 +121,9 @@ pub fn sarif_schema() -> Option<Value> {
         }
     }
 }
+
+/// The published JSON Schema of the report.
+pub fn report_schema() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap())
+        .expect("docs/report.schema.json is JSON")
+}
