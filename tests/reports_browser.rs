@@ -55,6 +55,7 @@ fn run_browser(browser: &Path, page: &Path, args: &[String]) -> String {
             "--disable-component-update",
             "--disable-sync",
             "--hide-scrollbars",
+            "--virtual-time-budget=5000",
         ])
         .arg(format!(
             "--user-data-dir={}",
