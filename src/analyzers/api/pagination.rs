@@ -18,7 +18,8 @@
 //! pass: every list endpoint paginated, sizes bounded · partial: some are, or
 //! sizes unbounded · fail: none · n/a: no endpoint returns a collection.
 
-use crate::extract::openapi::{Operation, Shape, SpecDoc};
+use super::spec_routes::{shape_key, spec_matches};
+use crate::extract::openapi::{Operation, Shape};
 use crate::extract::rust::{FnFact, RustFile};
 use crate::facts::{Facts, Route};
 use crate::location::Location;
@@ -650,32 +651,6 @@ fn spec_list(op: &Operation) -> Option<String> {
     })
 }
 
-/// A path with parameter names erased: `/users/{id}` → `/users/{}`.
-pub fn shape_key(path: &str) -> String {
-    path.split('/')
-        .map(|s| if s.starts_with('{') { "{}" } else { s })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// Whether a code route path and a spec path name the same endpoint, allowing
-/// for a server base path (`servers: [{url: /api/v1}]`).
-pub fn spec_matches(code: &str, spec_path: &str, spec: &SpecDoc) -> bool {
-    let c = shape_key(code);
-    let s = shape_key(spec_path);
-    if c == s {
-        return true;
-    }
-    spec.servers.iter().any(|url| {
-        let base = url
-            .split_once("://")
-            .map(|(_, rest)| rest.find('/').map(|i| &rest[i..]).unwrap_or(""))
-            .unwrap_or(url)
-            .trim_end_matches('/');
-        !base.is_empty() && c == format!("{base}{s}")
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -702,10 +677,5 @@ mod tests {
         );
         assert_eq!(query_inner("Query<Option<u32>>").as_deref(), Some("u32"));
         assert_eq!(query_inner("RawQuery"), None);
-    }
-
-    #[test]
-    fn shape_keys_erase_param_names() {
-        assert_eq!(shape_key("/users/{id}/posts"), "/users/{}/posts");
     }
 }

@@ -66,6 +66,10 @@ pub struct MethodCall {
     pub in_loop: bool,
     /// Number of arguments.
     pub args: u8,
+    /// The path the first argument names, when it is a path or a call of one
+    /// (`.allow_origin(Any)` → `tower_http::cors::Any`), or `true`/`false`
+    /// for a bool literal (`.allow_credentials(false)`).
+    pub arg_path: Option<String>,
 }
 
 /// A macro invocation `path!(..)`.

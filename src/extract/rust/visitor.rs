@@ -131,6 +131,27 @@ impl<'a> Collector<'a> {
         self.add_ref(&text, kind, line_of(path));
     }
 
+    /// The resolved path an argument names: `Any` → `tower_http::cors::Any`,
+    /// `AllowOrigin::any()` → `tower_http::cors::AllowOrigin::any`; a bool
+    /// literal as `true`/`false`.
+    fn arg_path(&self, arg: &syn::Expr) -> Option<String> {
+        let path = match arg {
+            syn::Expr::Path(p) => &p.path,
+            syn::Expr::Call(c) => match c.func.as_ref() {
+                syn::Expr::Path(p) => &p.path,
+                _ => return None,
+            },
+            syn::Expr::Reference(r) => return self.arg_path(&r.expr),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Bool(b),
+                ..
+            }) => return Some(b.value.to_string()),
+            _ => return None,
+        };
+        let text = path_text(path);
+        (!text.is_empty()).then(|| self.uses.resolve(&text))
+    }
+
     fn add_literal(&mut self, value: String, line: u32) {
         if value.is_empty() {
             return;
@@ -528,6 +549,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 in_fn: self.cur_fn(),
                 in_loop,
                 args: m.args.len().min(255) as u8,
+                arg_path: m.args.first().and_then(|a| self.arg_path(a)),
             });
         }
         self.visit_expr(&m.receiver);

@@ -1,0 +1,456 @@
+//! `api.versioning`: clients can tell which version of the API they call.
+//!
+//! Any of these strategies counts; which ones a team accepts is a list
+//! ([`Strategy::ALL`] by default; [`decide_with`] takes another, so a config
+//! option can narrow it):
+//! - **URL path**: a version segment (`/v1`, `/v2beta1`) in code routes
+//!   (`nest("/v1", ..)`, `web::scope("/api/v1")`), spec paths, or spec server
+//!   URLs (`https://api.example.com/v1`);
+//! - **header**: a version header read or declared (`Api-Version`,
+//!   `X-API-Version`, `Accept-Version`) in code literals or spec parameters;
+//! - **media type**: a versioned media type (`application/vnd.acme.v2+json`,
+//!   `application/json; version=2`) in code literals or spec content types;
+//! - **query parameter**: `api-version` / `api_version` (spec parameters, code
+//!   literals or query fields);
+//! - **gRPC package**: a versioned proto package (`acme.orders.v1`) for gRPC
+//!   services.
+//!
+//! A URL strategy covers the routes under a version segment: housekeeping
+//! routes (health, metrics, docs) are exempt, and server-rendered pages next to
+//! an `/api` tree are not judged (see `spec_routes::api_routes`). Header, media
+//! type and query strategies cover the whole API.
+//!
+//! pass: every API route is versioned by an accepted strategy · partial: some
+//! routes are, or only a strategy that is not accepted is seen · fail: no
+//! versioning · manual: no routes to judge · n/a: no HTTP/gRPC server.
+
+use super::spec_routes::{api_routes, is_version_segment, server_base, unless_api};
+use crate::analyzers::unless_server;
+use crate::facts::{Facts, Route};
+use crate::location::Location;
+use crate::rules::{Evidence, Outcome, RuleDef};
+
+/// How an API states its version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    UrlPath,
+    Header,
+    MediaType,
+    QueryParam,
+    GrpcPackage,
+}
+
+impl Strategy {
+    /// Every strategy: the default list of accepted ones.
+    pub const ALL: &'static [Strategy] = &[
+        Strategy::UrlPath,
+        Strategy::Header,
+        Strategy::MediaType,
+        Strategy::QueryParam,
+        Strategy::GrpcPackage,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::UrlPath => "URL path",
+            Strategy::Header => "version header",
+            Strategy::MediaType => "versioned media type",
+            Strategy::QueryParam => "version query parameter",
+            Strategy::GrpcPackage => "versioned gRPC package",
+        }
+    }
+
+    /// Parse a strategy name as a config file would spell it.
+    pub fn parse(s: &str) -> Option<Strategy> {
+        Some(
+            match s.to_ascii_lowercase().replace(['_', ' '], "-").as_str() {
+                "url" | "url-path" | "path" | "prefix" | "url-prefix" => Strategy::UrlPath,
+                "header" => Strategy::Header,
+                "media-type" | "content-type" | "accept" => Strategy::MediaType,
+                "query" | "query-param" | "query-parameter" => Strategy::QueryParam,
+                "grpc" | "grpc-package" | "package" => Strategy::GrpcPackage,
+                _ => return None,
+            },
+        )
+    }
+}
+
+/// Header names that carry an API version (compared lower-case).
+const VERSION_HEADERS: &[&str] = &[
+    "api-version",
+    "x-api-version",
+    "accept-version",
+    "x-version",
+    "x-api-ver",
+    "version-id",
+];
+
+/// Query parameter names that carry an API version (compared lower-case, `_`→`-`).
+const VERSION_QUERY: &[&str] = &["api-version", "api-ver"];
+
+pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
+    decide_with(facts, Strategy::ALL)
+}
+
+/// Decide with an explicit list of accepted strategies.
+pub fn decide_with(facts: &Facts, accepted: &[Strategy]) -> Outcome {
+    if let Some(na) = unless_server(facts).or_else(|| unless_api(facts)) {
+        return na;
+    }
+    let routes = api_routes(facts);
+    let grpc: Vec<&Route> = facts.routes.iter().filter(|r| r.grpc).collect();
+    let spec_ops: usize = facts.specs.iter().map(|s| s.operations.len()).sum();
+
+    // Global strategies: one sighting versions the whole API.
+    let mut global: Vec<(Strategy, Evidence)> = Vec::new();
+    global.extend(header_and_media(facts));
+    let grpc_versioned: Vec<&Route> = grpc
+        .iter()
+        .copied()
+        .filter(|r| {
+            grpc_package_versioned(&r.path)
+                || r.handler.as_deref().is_some_and(grpc_package_versioned)
+        })
+        .collect();
+
+    // URL path coverage.
+    let versioned: Vec<&Route> = routes
+        .iter()
+        .copied()
+        .filter(|r| path_versioned(&r.path))
+        .collect();
+    let unversioned: Vec<&Route> = routes
+        .iter()
+        .copied()
+        .filter(|r| !path_versioned(&r.path))
+        .collect();
+    let mut url_ev: Vec<Evidence> = versioned
+        .iter()
+        .take(3)
+        .map(|r| {
+            Evidence::new(
+                r.location.clone(),
+                format!("{} {} is under a version segment", r.method, r.path),
+            )
+        })
+        .collect();
+    let mut spec_all_versioned = spec_ops > 0;
+    for spec in &facts.specs {
+        let by_server = spec
+            .servers
+            .iter()
+            .find(|u| server_base(u).split('/').any(is_version_segment));
+        if let Some(url) = by_server {
+            url_ev.push(Evidence::new(
+                Location::file(spec.path.clone()),
+                format!("spec server `{url}` carries the version"),
+            ));
+            continue;
+        }
+        for op in &spec.operations {
+            if path_versioned(&op.path) {
+                if url_ev.len() < 6 {
+                    url_ev.push(Evidence::new(
+                        Location::new(spec.path.clone(), op.line.unwrap_or(0)),
+                        format!("spec: {} {} is under a version segment", op.method, op.path),
+                    ));
+                }
+            } else {
+                spec_all_versioned = false;
+            }
+        }
+    }
+
+    if routes.is_empty() && grpc.is_empty() && spec_ops == 0 {
+        return Outcome::manual("no API routes or OpenAPI operations found to judge versioning")
+            .at(
+                facts.router_anchor().unwrap_or_else(|| facts.anchor()),
+                "no routes seen here",
+            );
+    }
+
+    let ok = |s: Strategy| accepted.contains(&s);
+    let mut not_accepted: Vec<Evidence> = Vec::new();
+    let mut pass_ev: Vec<Evidence> = Vec::new();
+    for (s, e) in &global {
+        if ok(*s) {
+            pass_ev.push(Evidence::new(
+                e.location.clone(),
+                format!("{}: {}", s.name(), e.message),
+            ));
+        } else {
+            not_accepted.push(Evidence::new(
+                e.location.clone(),
+                format!("{} (not an accepted strategy): {}", s.name(), e.message),
+            ));
+        }
+    }
+    let url_full = !url_ev.is_empty()
+        && unversioned.is_empty()
+        && (routes.is_empty() || !versioned.is_empty() || spec_all_versioned);
+    let grpc_full = !grpc.is_empty() && grpc_versioned.len() == grpc.len();
+    let grpc_ev = grpc_versioned.iter().take(3).map(|r| {
+        Evidence::new(
+            r.location.clone(),
+            format!("gRPC service `{}` is in a versioned package", r.path),
+        )
+    });
+    let looked = format!(
+        "a version in every API route by an accepted strategy ({})",
+        accepted
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+
+    let url_ok = url_full && ok(Strategy::UrlPath) && (grpc.is_empty() || grpc_full);
+    if !pass_ev.is_empty() && !url_ok {
+        return Outcome::pass(format!(
+            "the API is versioned by {}",
+            global
+                .iter()
+                .filter(|(s, _)| ok(*s))
+                .map(|(s, _)| s.name())
+                .next()
+                .unwrap_or("")
+        ))
+        .with(pass_ev)
+        .with(url_ev);
+    }
+    let http_ok = routes.is_empty() && spec_ops == 0 || url_full && ok(Strategy::UrlPath);
+    let grpc_ok = grpc.is_empty() || grpc_full && ok(Strategy::GrpcPackage);
+    if http_ok && grpc_ok {
+        let what = if routes.is_empty() && spec_ops == 0 {
+            Strategy::GrpcPackage.name()
+        } else {
+            Strategy::UrlPath.name()
+        };
+        return Outcome::pass(format!(
+            "every API route carries its version ({what}{})",
+            if routes.is_empty() {
+                String::new()
+            } else {
+                format!(", {} route(s)", routes.len())
+            }
+        ))
+        .with(url_ev)
+        .with(grpc_ev);
+    }
+    let unversioned_ev: Vec<Evidence> = unversioned
+        .iter()
+        .take(8)
+        .map(|r| {
+            Evidence::new(
+                r.location.clone(),
+                format!("{} {} has no version", r.method, r.path),
+            )
+        })
+        .collect();
+    let some_url = !versioned.is_empty() || !url_ev.is_empty();
+    if some_url && ok(Strategy::UrlPath) {
+        return Outcome::partial(format!(
+            "{} of {} API route(s) carry a version; not: {}",
+            versioned.len(),
+            routes.len(),
+            unversioned
+                .iter()
+                .take(5)
+                .map(|r| format!("{} {}", r.method, r.path))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .with(unversioned_ev)
+        .with(url_ev)
+        .looked_for(looked);
+    }
+    if some_url || !grpc_versioned.is_empty() {
+        not_accepted.extend(url_ev.into_iter().map(|e| {
+            Evidence::new(
+                e.location,
+                format!("not an accepted strategy: {}", e.message),
+            )
+        }));
+        not_accepted.extend(grpc_ev);
+    }
+    if !not_accepted.is_empty() {
+        return Outcome::partial("the API is versioned, but not by a strategy this audit accepts")
+            .with(not_accepted)
+            .looked_for(looked);
+    }
+    let mut ev = unversioned_ev;
+    if ev.is_empty() {
+        ev.push(Evidence::new(
+            facts.router_anchor().unwrap_or_else(|| facts.anchor()),
+            "no version segment, version header or versioned media type in the API built here",
+        ));
+    }
+    Outcome::fail(format!(
+        "no API versioning: {} route(s) without a version segment, and no version header or media type",
+        routes.len()
+    ))
+    .with(ev)
+    .looked_for(looked)
+}
+
+/// Whether a path has a version segment.
+fn path_versioned(path: &str) -> bool {
+    path.split('/').any(is_version_segment)
+}
+
+/// `acme.orders.v1.Orders` / `/acme.orders.v1.Orders/Get`.
+fn grpc_package_versioned(name: &str) -> bool {
+    name.split(['.', '/']).any(is_version_segment)
+}
+
+/// Header, media-type and query-parameter versioning seen in code literals and
+/// the specs.
+fn header_and_media(facts: &Facts) -> Vec<(Strategy, Evidence)> {
+    let mut out = Vec::new();
+    let have = |s: Strategy, out: &mut Vec<(Strategy, Evidence)>, e: Evidence| {
+        if out.iter().filter(|(x, _)| *x == s).count() < 2 {
+            out.push((s, e));
+        }
+    };
+    for (_, f) in facts.service_rust() {
+        // Only where the service reads requests: a client sending `Api-Version`
+        // to another API does not version this one.
+        let serving: Vec<u32> = f
+            .fns
+            .iter()
+            .enumerate()
+            .filter(|(_, func)| func.params.iter().any(|p| reads_request(&p.ty)))
+            .map(|(i, _)| i as u32)
+            .collect();
+        for l in f
+            .literals
+            .iter()
+            .filter(|l| !l.test && l.in_fn.is_some_and(|i| serving.contains(&i)))
+        {
+            let v = l.value.to_ascii_lowercase();
+            let at = Location::new(f.path.clone(), l.line);
+            if VERSION_HEADERS.contains(&v.as_str()) {
+                have(
+                    Strategy::Header,
+                    &mut out,
+                    Evidence::new(at, format!("header `{}` in code", l.value)),
+                );
+            } else if is_versioned_media_type(&v) {
+                have(
+                    Strategy::MediaType,
+                    &mut out,
+                    Evidence::new(at, format!("media type `{}` in code", l.value)),
+                );
+            } else if VERSION_QUERY.contains(&v.replace('_', "-").as_str()) {
+                have(
+                    Strategy::QueryParam,
+                    &mut out,
+                    Evidence::new(at, format!("query key `{}` in code", l.value)),
+                );
+            }
+        }
+    }
+    for spec in &facts.specs {
+        for op in &spec.operations {
+            let at = Location::new(spec.path.clone(), op.line.unwrap_or(0));
+            for p in &op.params {
+                let n = p.name.to_ascii_lowercase();
+                if p.location == "header" && VERSION_HEADERS.contains(&n.as_str()) {
+                    have(
+                        Strategy::Header,
+                        &mut out,
+                        Evidence::new(
+                            at.clone(),
+                            format!("spec: {} {} takes header `{}`", op.method, op.path, p.name),
+                        ),
+                    );
+                }
+                if p.location == "query" && VERSION_QUERY.contains(&n.replace('_', "-").as_str()) {
+                    have(
+                        Strategy::QueryParam,
+                        &mut out,
+                        Evidence::new(
+                            at.clone(),
+                            format!("spec: {} {} takes query `{}`", op.method, op.path, p.name),
+                        ),
+                    );
+                }
+            }
+            let cts = op
+                .responses
+                .iter()
+                .flat_map(|r| r.content_types.iter())
+                .chain(op.request_body.iter().flat_map(|b| b.content_types.iter()));
+            for ct in cts {
+                if is_versioned_media_type(&ct.to_ascii_lowercase()) {
+                    have(
+                        Strategy::MediaType,
+                        &mut out,
+                        Evidence::new(
+                            at.clone(),
+                            format!("spec: {} {} uses `{ct}`", op.method, op.path),
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Parameter types through which a function reads an incoming request.
+fn reads_request(ty: &str) -> bool {
+    [
+        "Request",
+        "HeaderMap",
+        "TypedHeader",
+        "Next",
+        "Parts",
+        "Headers",
+    ]
+    .iter()
+    .any(|t| ty.contains(t))
+        && !ty.contains("reqwest")
+}
+
+/// `application/vnd.acme.v2+json`, `application/json; version=2`.
+fn is_versioned_media_type(v: &str) -> bool {
+    if v.contains(' ') && !v.contains(';') || !v.contains('/') {
+        return false;
+    }
+    let (kind, params) = v.split_once(';').unwrap_or((v, ""));
+    // `text/plain; version=0.0.4` is Prometheus' exposition format, not an API.
+    if !kind.trim().starts_with("application/") {
+        return false;
+    }
+    let vendor_versioned =
+        kind.contains("/vnd.") && kind.split(['.', '+', '/', '-']).any(is_version_segment);
+    vendor_versioned || params.contains("version=") || params.contains("v=")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types() {
+        assert!(is_versioned_media_type("application/vnd.acme.v2+json"));
+        assert!(is_versioned_media_type("application/json; version=2"));
+        assert!(!is_versioned_media_type("application/vnd.api+json"));
+        assert!(!is_versioned_media_type("application/json"));
+        assert!(!is_versioned_media_type("text/plain; version=0.0.4"));
+    }
+
+    #[test]
+    fn strategy_names_parse() {
+        assert_eq!(Strategy::parse("url-prefix"), Some(Strategy::UrlPath));
+        assert_eq!(Strategy::parse("media_type"), Some(Strategy::MediaType));
+        assert_eq!(Strategy::parse("nope"), None);
+    }
+
+    #[test]
+    fn grpc_packages() {
+        assert!(grpc_package_versioned("acme.orders.v1.Orders"));
+        assert!(!grpc_package_versioned("helloworld.Greeter"));
+    }
+}
