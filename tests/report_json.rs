@@ -81,7 +81,11 @@ fn scores_follow_statuses() {
     }
     // The bare sample fails nearly every scored item (it does answer 201 and
     // 404, and has a CORS layer, too open).
-    assert!(r["summary"]["score"].as_f64().unwrap() < 40.0, "{}", r["summary"]);
+    assert!(
+        r["summary"]["score"].as_f64().unwrap() < 40.0,
+        "{}",
+        r["summary"]
+    );
     assert_eq!(r["summary"]["grade"], "F");
 }
 

@@ -53,6 +53,14 @@ impl<'a> Body<'a> {
             .filter(move |m| m.in_fn == Some(self.idx))
     }
 
+    /// Calls of functions by a bare name (`purge(&db, id)`).
+    pub fn calls(&self) -> impl Iterator<Item = &'a crate::extract::rust::LocalCall> + '_ {
+        self.file
+            .calls
+            .iter()
+            .filter(move |c| c.in_fn == Some(self.idx))
+    }
+
     pub fn literals(&self) -> impl Iterator<Item = &'a StrLit> + '_ {
         self.file
             .literals

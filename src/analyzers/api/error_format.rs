@@ -255,7 +255,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         return Outcome::pass(format!("{what}; handlers return them{spec_note}")).with(good);
     }
     Outcome::partial(format!(
-        "{what}, but {} error(s) leave that shape",
+        "{what}, but {} place(s) leave that shape",
         issues.len()
     ))
     .with(issues)

@@ -22,7 +22,7 @@
 //! server, or gRPC only.
 
 use super::code::{sql_write, words, Body};
-use super::spec_routes::{is_infra_path, Join};
+use super::spec_routes::{is_infra_path, unless_graphql, Join};
 use crate::analyzers::unless_server;
 use crate::extract::rust::FnFact;
 use crate::facts::{Facts, Route};
@@ -127,11 +127,13 @@ enum Severity {
 
 struct Finding {
     severity: Severity,
+    /// The endpoint it is about (`GET /x`).
+    endpoint: String,
     evidence: Evidence,
 }
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
-    if let Some(na) = unless_server(facts) {
+    if let Some(na) = unless_server(facts).or_else(|| unless_graphql(facts)) {
         return na;
     }
     let routes: Vec<&Route> = facts
@@ -179,6 +181,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             if op.request_body.is_some() {
                 findings.push(Finding {
                     severity: Severity::Mild,
+                    endpoint: format!("GET {}", op.path),
                     evidence: Evidence::new(
                         at.clone(),
                         format!("spec: GET {} takes a request body", op.path),
@@ -189,6 +192,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
                 if let Some(sev) = name_severity(id) {
                     findings.push(Finding {
                         severity: sev,
+                        endpoint: format!("GET {}", op.path),
                         evidence: Evidence::new(
                             at,
                             format!(
@@ -206,6 +210,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         let methods: Vec<&str> = served.iter().map(|r| r.method.as_str()).collect();
         findings.push(Finding {
             severity: Severity::Mild,
+            endpoint: op.label(),
             evidence: Evidence::new(
                 op.location(),
                 format!(
@@ -241,10 +246,16 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
 
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let worst = findings.first().map(|f| f.severity);
-    let n_severe = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Severe)
-        .count();
+    let endpoints = |sev: Severity| {
+        findings
+            .iter()
+            .filter(|f| f.severity == sev)
+            .map(|f| f.endpoint.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    let n_severe = endpoints(Severity::Severe);
+    let n_mild = endpoints(Severity::Mild);
     let ev: Vec<Evidence> = findings.into_iter().map(|f| f.evidence).collect();
     match worst {
         Some(Severity::Severe) => Outcome::fail(format!(
@@ -253,12 +264,14 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         .with(ev)
         .looked_for(looked),
         Some(Severity::Mild) => Outcome::partial(format!(
-            "{} method problem(s): GET endpoints that write, or spec and code disagreeing on a method",
-            ev.len()
+            "{n_mild} endpoint(s) with a method problem: a GET that writes, or spec and code disagreeing on the method"
         ))
         .with(ev)
         .looked_for(looked),
-        None if read == 0 && spec_ops == 0 && counts.keys().all(|m| *m == "GET") => {
+        None if read == 0 && spec_ops == 0 && !counts.contains_key("GET") => Outcome::na(format!(
+            "no GET routes ({methods}), so none can change state; nothing else is judged without an OpenAPI document"
+        )),
+        None if read == 0 && spec_ops == 0 => {
             Outcome::manual(format!(
                 "{} GET route(s), but no handler body could be read (closures or handlers outside the tree); review them by hand",
                 routes.len()
@@ -361,15 +374,18 @@ fn get_handler_writes(
     let mut out = Vec::new();
     let func: &FnFact = body.func;
     let label = format!("GET {} → `{}`", route.path, func.name);
+    let endpoint = format!("GET {}", route.path);
     if let Some(sev) = name_severity(&func.name) {
         out.push(Finding {
             severity: sev,
+            endpoint: endpoint.clone(),
             evidence: Evidence::new(body.location(), format!("{label} is named for a write")),
         });
     }
     for (line, what) in sql_writes(body) {
         out.push(Finding {
             severity: sql_severity(what),
+            endpoint: endpoint.clone(),
             evidence: Evidence::new(body.at(line), format!("{label} runs SQL {what}")),
         });
     }
@@ -383,6 +399,7 @@ fn get_handler_writes(
         if let Some(sev) = sev {
             out.push(Finding {
                 severity: sev,
+                endpoint: endpoint.clone(),
                 evidence: Evidence::new(body.at(r.line), format!("{label} calls `{}`", r.path)),
             });
         }
@@ -398,15 +415,20 @@ fn get_handler_writes(
         if let Some(sev) = sev {
             out.push(Finding {
                 severity: sev,
+                endpoint: endpoint.clone(),
                 evidence: Evidence::new(body.at(m.line), format!("{label} calls `.{}()`", m.name)),
             });
         }
     }
     // One call deep: a uniquely named service function the handler calls.
-    let callees = body.methods().map(|m| (m.name.as_str(), m.line)).chain(
-        body.refs()
-            .map(|r| (r.path.rsplit("::").next().unwrap_or(""), r.line)),
-    );
+    let callees = body
+        .methods()
+        .map(|m| (m.name.as_str(), m.line))
+        .chain(body.calls().map(|c| (c.name.as_str(), c.line)))
+        .chain(
+            body.refs()
+                .map(|r| (r.path.rsplit("::").next().unwrap_or(""), r.line)),
+        );
     let mut followed = std::collections::HashSet::new();
     for (name, line) in callees {
         let Some([(fi, ni)]) = by_name.get(name).map(Vec::as_slice) else {
@@ -419,6 +441,7 @@ fn get_handler_writes(
         for (wline, what) in sql_writes(callee) {
             out.push(Finding {
                 severity: sql_severity(what),
+                endpoint: endpoint.clone(),
                 evidence: Evidence::new(
                     callee.at(wline),
                     format!("{label} calls `{name}` (line {line}), which runs SQL {what}"),

@@ -297,7 +297,7 @@ fn inferred(join: &Join<'_>) -> Vec<Evidence> {
         .map(|(path, prefix, n)| {
             Evidence::new(
                 Location::file(path.clone()),
-                format!("note: the spec states no base path; `{prefix}` inferred from {n} route(s) that line up"),
+                format!("note: the spec states no base path; `{prefix}` inferred from {n} path(s) that line up"),
             )
         })
         .collect()

@@ -18,7 +18,7 @@
 //! pass: every list endpoint paginated, sizes bounded · partial: some are, or
 //! sizes unbounded · fail: none · n/a: no endpoint returns a collection.
 
-use super::spec_routes::{shape_key, spec_matches};
+use super::spec_routes::{shape_key, spec_matches, Join};
 use crate::extract::openapi::{Operation, Shape};
 use crate::extract::rust::{FnFact, RustFile};
 use crate::facts::{Facts, Route};
@@ -155,13 +155,20 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         handler_params(facts, handler, route, ep);
     }
 
+    // Spec operations and code routes joined once (server bases and inferred
+    // prefixes applied), so one endpoint is not counted twice.
+    let join = Join::build(facts);
     for spec in &facts.specs {
         for op in spec.operations.iter().filter(|o| o.method == "GET") {
             let Some(field) = spec_list(op) else { continue };
-            let key_path = facts
-                .routes
-                .iter()
-                .find(|r| r.method == "GET" && spec_matches(&r.path, &op.path, spec))
+            let key_path = join
+                .route_for(op)
+                .or_else(|| {
+                    facts
+                        .routes
+                        .iter()
+                        .find(|r| r.method == "GET" && spec_matches(&r.path, &op.path, spec))
+                })
                 .map(|r| shape_key(&r.path))
                 .unwrap_or_else(|| shape_key(&op.path));
             let ep = endpoints

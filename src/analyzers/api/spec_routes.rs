@@ -323,10 +323,10 @@ const GRAPHQL_CRATES: &[&str] = &[
     "apollo-compiler",
 ];
 
-/// `n/a` when the service has no REST API to judge: it serves GraphQL (whose
-/// schema is the contract) with no OpenAPI document, or its HTTP routes serve
-/// pages, assets and webhooks only.
-pub fn unless_api(facts: &Facts) -> Option<crate::rules::Outcome> {
+/// `n/a` when the service serves GraphQL (whose schema is the contract, and
+/// which answers 200 over POST by convention) and no OpenAPI document
+/// describes a REST API beside it.
+pub fn unless_graphql(facts: &Facts) -> Option<crate::rules::Outcome> {
     if facts.specs.is_empty() {
         let graphql = facts.dep_hits(GRAPHQL_CRATES);
         let route = facts
@@ -339,9 +339,19 @@ pub fn unless_api(facts: &Facts) -> Option<crate::rules::Outcome> {
             .or_else(|| route.map(|r| format!("route {} {}", r.method, r.path)))
         {
             return Some(crate::rules::Outcome::na(format!(
-                "a GraphQL API ({what}): its schema is the contract, not REST paths and an OpenAPI document"
+                "a GraphQL API ({what}): its schema is the contract, not REST paths, statuses and an OpenAPI document"
             )));
         }
+    }
+    None
+}
+
+/// `n/a` when the service has no REST API to judge: it serves GraphQL (see
+/// [`unless_graphql`]), or its HTTP routes serve pages, assets and webhooks
+/// only and no OpenAPI document describes an API.
+pub fn unless_api(facts: &Facts) -> Option<crate::rules::Outcome> {
+    if let Some(na) = unless_graphql(facts) {
+        return Some(na);
     }
     let http = facts.routes.iter().filter(|r| !r.grpc).count();
     if http == 0 || !facts.specs.is_empty() || !api_routes(facts).is_empty() {
@@ -386,7 +396,7 @@ pub struct Join<'a> {
     /// Spec operations whose path is served in code, but with other methods.
     pub method_mismatch: Vec<(OpRef<'a>, Vec<&'a Route>)>,
     /// A base path inferred for a spec that states none: (spec path, prefix,
-    /// how many routes it lines up).
+    /// how many code paths it lines up).
     pub inferred_base: Vec<(String, String, usize)>,
 }
 
@@ -461,6 +471,14 @@ impl<'a> Join<'a> {
         join
     }
 
+    /// The code route that serves a spec operation (same method and path).
+    pub fn route_for(&self, op: &Operation) -> Option<&'a Route> {
+        self.documented
+            .iter()
+            .find(|(_, ops)| ops.iter().any(|o| std::ptr::eq(o.op, op)))
+            .map(|(r, _)| *r)
+    }
+
     /// Operations of specs that line up with no code route at all: a spec of
     /// another service (a client's, a vendored one) rather than a stale one.
     pub fn unrelated_specs(&self, specs: &'a [SpecDoc]) -> Vec<&'a SpecDoc> {
@@ -493,7 +511,8 @@ fn infer_base(routes: &[&Route], spec: &SpecDoc) -> Option<(String, usize)> {
     if direct {
         return None;
     }
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    // prefix → the code paths it lines up with a spec path.
+    let mut lined_up: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
     for op in &spec.operations {
         let s = shape_key(&op.path);
         if s == "/" {
@@ -503,13 +522,17 @@ fn infer_base(routes: &[&Route], spec: &SpecDoc) -> Option<(String, usize)> {
             let c = shape_key(&r.path);
             if let Some(prefix) = c.strip_suffix(s.as_str()) {
                 if !prefix.is_empty() && !prefix.contains('{') && prefix.starts_with('/') {
-                    *counts.entry(prefix.to_string()).or_default() += 1;
+                    lined_up
+                        .entry(prefix.to_string())
+                        .or_default()
+                        .insert(c.clone());
                 }
             }
         }
     }
-    counts
+    lined_up
         .into_iter()
+        .map(|(prefix, paths)| (prefix, paths.len()))
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.len().cmp(&a.0.len())))
 }
 

@@ -26,7 +26,7 @@
 
 use super::code::{base_type, result_error, sql_write, words, Body};
 use super::naming::is_plural;
-use super::spec_routes::{answers, is_infra_path, Answers};
+use super::spec_routes::{answers, is_infra_path, unless_graphql, Answers};
 use crate::analyzers::unless_server;
 use crate::facts::{Facts, Route};
 use crate::location::Location;
@@ -138,7 +138,7 @@ fn statuses(body: Body<'_>) -> Vec<(u16, u32)> {
 }
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
-    if let Some(na) = unless_server(facts) {
+    if let Some(na) = unless_server(facts).or_else(|| unless_graphql(facts)) {
         return na;
     }
     let routes: Vec<&Route> = facts.routes.iter().filter(|r| !r.grpc).collect();

@@ -431,6 +431,7 @@ fn is_versioned_media_type(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::Status;
 
     #[test]
     fn media_types() {
@@ -446,6 +447,46 @@ mod tests {
         assert_eq!(Strategy::parse("url-prefix"), Some(Strategy::UrlPath));
         assert_eq!(Strategy::parse("media_type"), Some(Strategy::MediaType));
         assert_eq!(Strategy::parse("nope"), None);
+    }
+
+    fn facts_with(paths: &[&str]) -> Facts {
+        Facts {
+            routes: paths
+                .iter()
+                .map(|p| Route {
+                    method: "GET".into(),
+                    path: p.to_string(),
+                    handler: None,
+                    framework: "axum".into(),
+                    location: Location::new("src/main.rs", 3),
+                    handler_fn: None,
+                    layers: vec![],
+                    query: vec![],
+                    mounted: true,
+                    grpc: false,
+                })
+                .collect(),
+            ..Facts::default()
+        }
+    }
+
+    #[test]
+    fn accepted_strategies_are_a_list() {
+        let f = facts_with(&["/v1/orders", "/v1/orders/{id}", "/healthz"]);
+        assert_eq!(decide_with(&f, Strategy::ALL).status, Status::Pass);
+        // A team that versions by header only does not accept URL prefixes.
+        let o = decide_with(&f, &[Strategy::Header]);
+        assert_eq!(o.status, Status::Partial);
+        assert!(o.summary.contains("not by a strategy this audit accepts"));
+        assert!(o.evidence[0].message.contains("not an accepted strategy"));
+    }
+
+    #[test]
+    fn some_routes_unversioned_is_partial() {
+        let f = facts_with(&["/v1/orders", "/orders/{id}"]);
+        let o = decide_with(&f, Strategy::ALL);
+        assert_eq!(o.status, Status::Partial);
+        assert!(o.summary.contains("1 of 2 API route(s) carry a version"));
     }
 
     #[test]

@@ -22,6 +22,18 @@ pub struct RustFile {
     pub types: Vec<TypeFact>,
     pub impls: Vec<ImplFact>,
     pub fragments: Vec<RouterFragment>,
+    /// Calls of functions named by a bare identifier (`purge(&db, id)`), which
+    /// `refs` leaves out: a handler's calls into its own module, one hop deep.
+    pub calls: Vec<LocalCall>,
+}
+
+/// A call of a function by a bare, not imported name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LocalCall {
+    pub name: String,
+    pub line: u32,
+    pub test: bool,
+    pub in_fn: Option<u32>,
 }
 
 /// How a path was referenced.

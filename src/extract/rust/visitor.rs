@@ -70,6 +70,7 @@ pub struct Collector<'a> {
     context: Option<String>,
     seen_refs: HashSet<(String, RefKind, bool, Option<u32>)>,
     seen_methods: HashSet<MethodKey>,
+    seen_calls: HashSet<(String, Option<u32>)>,
 }
 
 impl<'a> Collector<'a> {
@@ -88,6 +89,7 @@ impl<'a> Collector<'a> {
             context: None,
             seen_refs: HashSet::new(),
             seen_methods: HashSet::new(),
+            seen_calls: HashSet::new(),
         }
     }
 
@@ -517,6 +519,21 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(p) = c.func.as_ref() {
+            if p.qself.is_none() && p.path.segments.len() == 1 {
+                let name = p.path.segments[0].ident.to_string();
+                let local = name.starts_with(|ch: char| ch.is_lowercase() || ch == '_')
+                    && self.uses.resolve(&name) == name;
+                if local && self.seen_calls.insert((name.clone(), self.cur_fn())) {
+                    self.out.calls.push(LocalCall {
+                        name,
+                        line: line_of(&p.path),
+                        test: self.in_test(),
+                        in_fn: self.cur_fn(),
+                    });
+                }
+            }
+        }
         self.visit_expr(&c.func);
         let ctx = match c.func.as_ref() {
             syn::Expr::Path(p) => Some(last_ident(&p.path)),
