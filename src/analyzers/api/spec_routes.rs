@@ -69,6 +69,8 @@ fn under_base(base: &str, path: &str) -> String {
 /// Housekeeping paths that are not part of an API's contract.
 const INFRA_SEGMENTS: &[&str] = &[
     "metrics",
+    "metrics.pb",
+    "debug",
     "prometheus",
     "favicon.ico",
     "robots.txt",
@@ -327,23 +329,38 @@ const GRAPHQL_CRATES: &[&str] = &[
 /// which answers 200 over POST by convention) and no OpenAPI document
 /// describes a REST API beside it.
 pub fn unless_graphql(facts: &Facts) -> Option<crate::rules::Outcome> {
-    if facts.specs.is_empty() {
-        let graphql = facts.dep_hits(GRAPHQL_CRATES);
-        let route = facts
+    if !facts.specs.is_empty() {
+        return None;
+    }
+    // Every server package serves GraphQL (in a workspace of several services,
+    // one GraphQL service does not make the others GraphQL).
+    let servers: Vec<_> = facts.server_packages().collect();
+    let graphql: Vec<_> = servers
+        .iter()
+        .filter_map(|p| p.dep(GRAPHQL_CRATES).map(|d| (p, d)))
+        .collect();
+    let what = if !graphql.is_empty() && graphql.len() == servers.len() {
+        let (p, d) = graphql[0];
+        Some(format!("`{}` depends on `{}`", p.name, d.name))
+    } else if servers.len() <= 1 {
+        facts
             .routes
             .iter()
-            .find(|r| r.path.to_ascii_lowercase().contains("graphql"));
-        if let Some(what) = graphql
-            .first()
-            .map(|h| h.what.clone())
-            .or_else(|| route.map(|r| format!("route {} {}", r.method, r.path)))
-        {
-            return Some(crate::rules::Outcome::na(format!(
-                "a GraphQL API ({what}): its schema is the contract, not REST paths, statuses and an OpenAPI document"
-            )));
-        }
-    }
-    None
+            .find(|r| r.path.to_ascii_lowercase().contains("graphql"))
+            .filter(|_| {
+                api_routes(facts)
+                    .iter()
+                    .all(|r| r.path.to_ascii_lowercase().contains("graphql"))
+            })
+            .map(|r| format!("route {} {}", r.method, r.path))
+    } else {
+        None
+    };
+    what.map(|what| {
+        crate::rules::Outcome::na(format!(
+            "a GraphQL API ({what}): its schema is the contract, not REST paths, statuses and an OpenAPI document"
+        ))
+    })
 }
 
 /// `n/a` when the service has no REST API to judge: it serves GraphQL (see

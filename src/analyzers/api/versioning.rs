@@ -12,8 +12,9 @@
 //!   `application/json; version=2`) in code literals or spec content types;
 //! - **query parameter**: `api-version` / `api_version` (spec parameters, code
 //!   literals or query fields);
-//! - **gRPC package**: a versioned proto package (`acme.orders.v1`) for gRPC
-//!   services.
+//! - **gRPC package**: for a service that serves gRPC, a versioned package
+//!   (`package acme.orders.v1;`) in the `.proto` files that define services
+//!   (or in the service names, with no proto in the tree).
 //!
 //! A URL strategy covers the routes under a version segment: housekeeping
 //! routes (health, metrics, docs) are exempt, and server-rendered pages next to
@@ -26,6 +27,7 @@
 
 use super::spec_routes::{api_routes, is_version_segment, server_base, unless_api};
 use crate::analyzers::unless_server;
+use crate::classify::FileKind;
 use crate::facts::{Facts, Route};
 use crate::location::Location;
 use crate::rules::{Evidence, Outcome, RuleDef};
@@ -98,50 +100,177 @@ pub fn decide_with(facts: &Facts, accepted: &[Strategy]) -> Outcome {
         return na;
     }
     let routes = api_routes(facts);
-    let grpc: Vec<&Route> = facts.routes.iter().filter(|r| r.grpc).collect();
     let spec_ops: usize = facts.specs.iter().map(|s| s.operations.len()).sum();
+    // Protos count only for a service that serves gRPC (not a client's protos).
+    let packages = if facts.routes.iter().any(|r| r.grpc) {
+        grpc_packages(facts)
+    } else {
+        Vec::new()
+    };
+    if routes.is_empty() && spec_ops == 0 && packages.is_empty() {
+        return Outcome::manual("no API routes or OpenAPI operations found to judge versioning")
+            .at(
+                facts.router_anchor().unwrap_or_else(|| facts.anchor()),
+                "no routes seen here",
+            );
+    }
+    let mut parts = Vec::new();
+    if !routes.is_empty() || spec_ops > 0 {
+        parts.push(http_part(facts, &routes, accepted));
+    }
+    if !packages.is_empty() {
+        parts.push(grpc_part(packages, accepted));
+    }
+    let looked = format!(
+        "a version on every API route by an accepted strategy ({})",
+        accepted
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut evidence = Vec::new();
+    for p in &parts {
+        evidence.extend(p.missing.iter().take(8).cloned());
+    }
+    for p in &parts {
+        evidence.extend(p.seen.iter().take(6).cloned());
+        evidence.extend(p.not_accepted.iter().cloned());
+    }
+    if parts.iter().all(|p| p.coverage == Coverage::Full) {
+        let by: Vec<&str> = parts
+            .iter()
+            .filter_map(|p| p.by.map(Strategy::name))
+            .collect();
+        return Outcome::pass(format!(
+            "every API route carries its version ({})",
+            by.join(", ")
+        ))
+        .with(evidence);
+    }
+    if let Some(p) = parts.iter().find(|p| p.coverage == Coverage::Some) {
+        return Outcome::partial(format!(
+            "{} of {} {} carry a version; not: {}",
+            p.versioned,
+            p.total,
+            p.what,
+            p.missing_names
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .with(evidence)
+        .looked_for(looked);
+    }
+    if parts
+        .iter()
+        .any(|p| p.coverage == Coverage::Full || !p.not_accepted.is_empty())
+    {
+        return Outcome::partial(
+            "part of the API is versioned, or it is versioned but not by a strategy this audit accepts",
+        )
+        .with(evidence)
+        .looked_for(looked);
+    }
+    if evidence.is_empty() {
+        evidence.push(Evidence::new(
+            facts.router_anchor().unwrap_or_else(|| facts.anchor()),
+            "no version segment, version header or versioned media type in the API built here",
+        ));
+    }
+    let what: Vec<String> = parts
+        .iter()
+        .map(|p| format!("{} {}", p.total, p.what))
+        .collect();
+    Outcome::fail(format!(
+        "no API versioning: {} without a version, and no version header or media type",
+        what.join(" and ")
+    ))
+    .with(evidence)
+    .looked_for(looked)
+}
 
-    // Global strategies: one sighting versions the whole API.
-    let mut global: Vec<(Strategy, Evidence)> = Vec::new();
-    global.extend(header_and_media(facts));
-    let grpc_versioned: Vec<&Route> = grpc
-        .iter()
-        .copied()
-        .filter(|r| {
-            grpc_package_versioned(&r.path)
-                || r.handler.as_deref().is_some_and(grpc_package_versioned)
-        })
-        .collect();
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coverage {
+    Full,
+    Some,
+    None,
+}
 
-    // URL path coverage.
-    let versioned: Vec<&Route> = routes
-        .iter()
-        .copied()
-        .filter(|r| path_versioned(&r.path))
-        .collect();
-    let unversioned: Vec<&Route> = routes
-        .iter()
-        .copied()
-        .filter(|r| !path_versioned(&r.path))
-        .collect();
-    let mut url_ev: Vec<Evidence> = versioned
-        .iter()
-        .take(3)
-        .map(|r| {
-            Evidence::new(
+/// How one kind of API surface (HTTP routes, gRPC services) is versioned.
+struct Part {
+    /// `API route(s)`, `gRPC package(s)`.
+    what: &'static str,
+    coverage: Coverage,
+    by: Option<Strategy>,
+    total: usize,
+    versioned: usize,
+    seen: Vec<Evidence>,
+    missing: Vec<Evidence>,
+    missing_names: Vec<String>,
+    /// Versioning seen by a strategy that is not accepted.
+    not_accepted: Vec<Evidence>,
+}
+
+/// HTTP routes and spec operations: a global strategy (header, media type,
+/// query parameter) versions all of them; a URL segment versions those under it.
+fn http_part(facts: &Facts, routes: &[&Route], accepted: &[Strategy]) -> Part {
+    let ok = |s: Strategy| accepted.contains(&s);
+    let mut part = Part {
+        what: "API route(s)",
+        coverage: Coverage::None,
+        by: None,
+        total: routes.len(),
+        versioned: 0,
+        seen: Vec::new(),
+        missing: Vec::new(),
+        missing_names: Vec::new(),
+        not_accepted: Vec::new(),
+    };
+    let global = header_and_media(facts);
+    for (s, e) in &global {
+        if ok(*s) {
+            part.coverage = Coverage::Full;
+            part.by.get_or_insert(*s);
+            part.seen.push(Evidence::new(
+                e.location.clone(),
+                format!("{}: {}", s.name(), e.message),
+            ));
+        } else {
+            part.not_accepted.push(Evidence::new(
+                e.location.clone(),
+                format!("{} (not an accepted strategy): {}", s.name(), e.message),
+            ));
+        }
+    }
+    let mut url_seen = Vec::new();
+    for r in routes {
+        if path_versioned(&r.path) {
+            part.versioned += 1;
+            if url_seen.len() < 3 {
+                url_seen.push(Evidence::new(
+                    r.location.clone(),
+                    format!("{} {} is under a version segment", r.method, r.path),
+                ));
+            }
+        } else {
+            part.missing_names.push(format!("{} {}", r.method, r.path));
+            part.missing.push(Evidence::new(
                 r.location.clone(),
-                format!("{} {} is under a version segment", r.method, r.path),
-            )
-        })
-        .collect();
-    let mut spec_all_versioned = spec_ops > 0;
+                format!("{} {} has no version", r.method, r.path),
+            ));
+        }
+    }
+    let mut spec_unversioned = false;
     for spec in &facts.specs {
         let by_server = spec
             .servers
             .iter()
             .find(|u| server_base(u).split('/').any(is_version_segment));
         if let Some(url) = by_server {
-            url_ev.push(Evidence::new(
+            url_seen.push(Evidence::new(
                 Location::file(spec.path.clone()),
                 format!("spec server `{url}` carries the version"),
             ));
@@ -149,148 +278,133 @@ pub fn decide_with(facts: &Facts, accepted: &[Strategy]) -> Outcome {
         }
         for op in &spec.operations {
             if path_versioned(&op.path) {
-                if url_ev.len() < 6 {
-                    url_ev.push(Evidence::new(
+                if url_seen.len() < 6 {
+                    url_seen.push(Evidence::new(
                         Location::new(spec.path.clone(), op.line.unwrap_or(0)),
                         format!("spec: {} {} is under a version segment", op.method, op.path),
                     ));
                 }
             } else {
-                spec_all_versioned = false;
+                spec_unversioned = true;
             }
         }
     }
-
-    if routes.is_empty() && grpc.is_empty() && spec_ops == 0 {
-        return Outcome::manual("no API routes or OpenAPI operations found to judge versioning")
-            .at(
-                facts.router_anchor().unwrap_or_else(|| facts.anchor()),
-                "no routes seen here",
-            );
+    if part.coverage == Coverage::Full {
+        part.missing.clear();
+        part.seen.extend(url_seen);
+        return part;
     }
-
-    let ok = |s: Strategy| accepted.contains(&s);
-    let mut not_accepted: Vec<Evidence> = Vec::new();
-    let mut pass_ev: Vec<Evidence> = Vec::new();
-    for (s, e) in &global {
-        if ok(*s) {
-            pass_ev.push(Evidence::new(
-                e.location.clone(),
-                format!("{}: {}", s.name(), e.message),
-            ));
-        } else {
-            not_accepted.push(Evidence::new(
-                e.location.clone(),
-                format!("{} (not an accepted strategy): {}", s.name(), e.message),
-            ));
-        }
-    }
-    let url_full = !url_ev.is_empty()
-        && unversioned.is_empty()
-        && (routes.is_empty() || !versioned.is_empty() || spec_all_versioned);
-    let grpc_full = !grpc.is_empty() && grpc_versioned.len() == grpc.len();
-    let grpc_ev = grpc_versioned.iter().take(3).map(|r| {
-        Evidence::new(
-            r.location.clone(),
-            format!("gRPC service `{}` is in a versioned package", r.path),
-        )
-    });
-    let looked = format!(
-        "a version in every API route by an accepted strategy ({})",
-        accepted
-            .iter()
-            .map(|s| s.name())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-
-    let url_ok = url_full && ok(Strategy::UrlPath) && (grpc.is_empty() || grpc_full);
-    if !pass_ev.is_empty() && !url_ok {
-        return Outcome::pass(format!(
-            "the API is versioned by {}",
-            global
-                .iter()
-                .filter(|(s, _)| ok(*s))
-                .map(|(s, _)| s.name())
-                .next()
-                .unwrap_or("")
-        ))
-        .with(pass_ev)
-        .with(url_ev);
-    }
-    let http_ok = routes.is_empty() && spec_ops == 0 || url_full && ok(Strategy::UrlPath);
-    let grpc_ok = grpc.is_empty() || grpc_full && ok(Strategy::GrpcPackage);
-    if http_ok && grpc_ok {
-        let what = if routes.is_empty() && spec_ops == 0 {
-            Strategy::GrpcPackage.name()
-        } else {
-            Strategy::UrlPath.name()
-        };
-        return Outcome::pass(format!(
-            "every API route carries its version ({what}{})",
-            if routes.is_empty() {
-                String::new()
-            } else {
-                format!(", {} route(s)", routes.len())
-            }
-        ))
-        .with(url_ev)
-        .with(grpc_ev);
-    }
-    let unversioned_ev: Vec<Evidence> = unversioned
-        .iter()
-        .take(8)
-        .map(|r| {
-            Evidence::new(
-                r.location.clone(),
-                format!("{} {} has no version", r.method, r.path),
-            )
-        })
-        .collect();
-    let some_url = !versioned.is_empty() || !url_ev.is_empty();
-    if some_url && ok(Strategy::UrlPath) {
-        return Outcome::partial(format!(
-            "{} of {} API route(s) carry a version; not: {}",
-            versioned.len(),
-            routes.len(),
-            unversioned
-                .iter()
-                .take(5)
-                .map(|r| format!("{} {}", r.method, r.path))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .with(unversioned_ev)
-        .with(url_ev)
-        .looked_for(looked);
-    }
-    if some_url || !grpc_versioned.is_empty() {
-        not_accepted.extend(url_ev.into_iter().map(|e| {
+    // Routes decide when the code shows them; the spec decides otherwise.
+    let url_full = if routes.is_empty() {
+        !spec_unversioned && !url_seen.is_empty()
+    } else {
+        part.versioned == routes.len()
+    };
+    let url_some = !url_seen.is_empty();
+    if !ok(Strategy::UrlPath) {
+        part.not_accepted.extend(url_seen.into_iter().map(|e| {
             Evidence::new(
                 e.location,
                 format!("not an accepted strategy: {}", e.message),
             )
         }));
-        not_accepted.extend(grpc_ev);
+        return part;
     }
-    if !not_accepted.is_empty() {
-        return Outcome::partial("the API is versioned, but not by a strategy this audit accepts")
-            .with(not_accepted)
-            .looked_for(looked);
+    part.seen.extend(url_seen);
+    if url_full {
+        part.coverage = Coverage::Full;
+        part.by = Some(Strategy::UrlPath);
+    } else if url_some {
+        part.coverage = Coverage::Some;
     }
-    let mut ev = unversioned_ev;
-    if ev.is_empty() {
-        ev.push(Evidence::new(
-            facts.router_anchor().unwrap_or_else(|| facts.anchor()),
-            "no version segment, version header or versioned media type in the API built here",
-        ));
+    part
+}
+
+/// gRPC: the packages of the `.proto` files that define services (or, with no
+/// proto in the tree, the names of the services added to the server).
+fn grpc_part(packages: Vec<(Evidence, bool)>, accepted: &[Strategy]) -> Part {
+    let total = packages.len();
+    let versioned = packages.iter().filter(|(_, v)| *v).count();
+    let mut part = Part {
+        what: "gRPC package(s)",
+        coverage: Coverage::None,
+        by: None,
+        total,
+        versioned,
+        seen: Vec::new(),
+        missing: Vec::new(),
+        missing_names: Vec::new(),
+        not_accepted: Vec::new(),
+    };
+    for (e, v) in packages {
+        if v {
+            part.seen.push(e);
+        } else {
+            part.missing_names.push(e.message.clone());
+            part.missing.push(e);
+        }
     }
-    Outcome::fail(format!(
-        "no API versioning: {} route(s) without a version segment, and no version header or media type",
-        routes.len()
-    ))
-    .with(ev)
-    .looked_for(looked)
+    if !accepted.contains(&Strategy::GrpcPackage) {
+        part.not_accepted = std::mem::take(&mut part.seen)
+            .into_iter()
+            .map(|e| {
+                Evidence::new(
+                    e.location,
+                    format!("not an accepted strategy: {}", e.message),
+                )
+            })
+            .collect();
+        return part;
+    }
+    part.coverage = match versioned {
+        0 => Coverage::None,
+        n if n == total => Coverage::Full,
+        _ => Coverage::Some,
+    };
+    if part.coverage == Coverage::Full {
+        part.by = Some(Strategy::GrpcPackage);
+    }
+    part
+}
+
+/// The gRPC packages of the service, each with whether it is versioned.
+fn grpc_packages(facts: &Facts) -> Vec<(Evidence, bool)> {
+    let mut out = Vec::new();
+    for t in facts.texts_where(|t| t.kind == FileKind::Proto && t.role.is_service()) {
+        if !t
+            .text
+            .lines()
+            .any(|l| l.trim_start().starts_with("service "))
+        {
+            continue;
+        }
+        let Some((line, pkg)) = t.text.lines().enumerate().find_map(|(i, l)| {
+            l.trim()
+                .strip_prefix("package ")
+                .map(|p| (i as u32 + 1, p.trim_end_matches(';').trim().to_string()))
+        }) else {
+            continue;
+        };
+        let v = grpc_package_versioned(&pkg);
+        let what = if v {
+            format!("proto package `{pkg}` is versioned")
+        } else {
+            format!("proto package `{pkg}` has no version")
+        };
+        out.push((Evidence::new(Location::new(t.path.clone(), line), what), v));
+    }
+    if out.is_empty() {
+        for r in facts.routes.iter().filter(|r| r.grpc) {
+            let v = grpc_package_versioned(&r.path);
+            let what = if v {
+                format!("gRPC service `{}` is in a versioned package", r.path)
+            } else {
+                format!("gRPC service `{}` has no versioned package", r.path)
+            };
+            out.push((Evidence::new(r.location.clone(), what), v));
+        }
+    }
+    out
 }
 
 /// Whether a path has a version segment.
