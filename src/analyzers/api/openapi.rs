@@ -142,32 +142,46 @@ fn no_spec(facts: &Facts, routes: usize) -> Outcome {
     o.looked_for("an OpenAPI document (openapi.yaml/json, 3.0 or 3.1) or one generated from code (utoipa, aide, poem-openapi, paperclip, okapi)")
 }
 
-pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
+/// The join of routes and specs, or the outcome when there is nothing to
+/// compare: no spec, a generator whose operations could not be read, a spec
+/// without operations.
+fn comparable<'a>(facts: &'a Facts, purpose: &str) -> Result<Join<'a>, Outcome> {
     if let Some(o) = preconditions(facts) {
-        return o;
+        return Err(o);
     }
     let join = Join::build(facts);
-    let n_routes = join.documented.len() + join.undocumented.len();
-    if spec_ops(facts) == 0 {
-        let gen = generator(facts);
-        if !gen.is_empty() {
-            return Outcome::manual(
-                "an OpenAPI generator is wired in code, but its operations could not be read, so routes and spec are not compared",
-            )
-            .with(gen);
-        }
-        if facts.specs.is_empty() {
-            return no_spec(facts, n_routes);
-        }
-        return Outcome::fail("the OpenAPI document declares no operations")
-            .with(
-                facts
-                    .specs
-                    .iter()
-                    .map(|s| Evidence::new(Location::file(s.path.clone()), "spec with no paths")),
-            )
-            .looked_for("operations for the service's routes");
+    if spec_ops(facts) > 0 {
+        return Ok(join);
     }
+    let gen = generator(facts);
+    if !gen.is_empty() {
+        return Err(Outcome::manual(format!(
+            "an OpenAPI generator is wired in code, but its operations could not be read, so {purpose}"
+        ))
+        .with(gen));
+    }
+    if facts.specs.is_empty() {
+        return Err(no_spec(
+            facts,
+            join.documented.len() + join.undocumented.len(),
+        ));
+    }
+    Err(Outcome::fail("the OpenAPI document declares no operations")
+        .with(
+            facts
+                .specs
+                .iter()
+                .map(|s| Evidence::new(Location::file(s.path.clone()), "spec with no paths")),
+        )
+        .looked_for("operations for the service's routes"))
+}
+
+pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
+    let join = match comparable(facts, "routes and spec are not compared") {
+        Ok(j) => j,
+        Err(o) => return o,
+    };
+    let n_routes = join.documented.len() + join.undocumented.len();
     let spec_ev: Vec<Evidence> = facts
         .specs
         .iter()
@@ -305,21 +319,10 @@ fn inferred(join: &Join<'_>) -> Vec<Evidence> {
 
 /// `ready.openapi-complete`.
 pub fn decide_complete(facts: &Facts, _rule: &RuleDef) -> Outcome {
-    if let Some(o) = preconditions(facts) {
-        return o;
-    }
-    let join = Join::build(facts);
-    let n_routes = join.documented.len() + join.undocumented.len();
-    if spec_ops(facts) == 0 {
-        let gen = generator(facts);
-        if !gen.is_empty() {
-            return Outcome::manual(
-                "an OpenAPI generator is wired in code, but its operations could not be read to check them",
-            )
-            .with(gen);
-        }
-        return no_spec(facts, n_routes);
-    }
+    let join = match comparable(facts, "they are not checked") {
+        Ok(j) => j,
+        Err(o) => return o,
+    };
     let unrelated = join.unrelated_specs(&facts.specs);
     let mut gaps: Vec<Evidence> = Vec::new();
     let mut complete = 0usize;

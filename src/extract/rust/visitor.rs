@@ -854,3 +854,35 @@ fn first_token_lit(tokens: &TokenStream) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::classify::Role;
+
+    #[test]
+    fn local_calls_and_argument_paths() {
+        let src = r#"
+use tower_http::cors::{Any, CorsLayer};
+async fn handler(db: Db) {
+    purge(&db, 1).await;
+    helpers::other();
+    let cors = CorsLayer::new().allow_origin(Any).allow_credentials(false);
+}
+"#;
+        let f = crate::extract::rust::extract("src/main.rs", Role::Service, src).unwrap();
+        let calls: Vec<&str> = f.calls.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(calls, ["purge"]);
+        assert_eq!(f.calls[0].in_fn, Some(0));
+        let arg = |name: &str| {
+            f.methods
+                .iter()
+                .find(|m| m.name == name)
+                .and_then(|m| m.arg_path.clone())
+        };
+        assert_eq!(
+            arg("allow_origin").as_deref(),
+            Some("tower_http::cors::Any")
+        );
+        assert_eq!(arg("allow_credentials").as_deref(), Some("false"));
+    }
+}
