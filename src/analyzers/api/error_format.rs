@@ -252,7 +252,12 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         } else {
             ""
         };
-        return Outcome::pass(format!("{what}; handlers return them{spec_note}")).with(good);
+        let handlers = if read == 0 {
+            " (no handler body could be read to check that handlers return them)"
+        } else {
+            "; handlers return them"
+        };
+        return Outcome::pass(format!("{what}{handlers}{spec_note}")).with(good);
     }
     Outcome::partial(format!(
         "{what}, but {} place(s) leave that shape",

@@ -499,6 +499,10 @@ impl<'a> Join<'a> {
     /// Operations of specs that line up with no code route at all: a spec of
     /// another service (a client's, a vendored one) rather than a stale one.
     pub fn unrelated_specs(&self, specs: &'a [SpecDoc]) -> Vec<&'a SpecDoc> {
+        // Only beside a spec that does line up: with none, nothing is known.
+        if self.documented.is_empty() {
+            return Vec::new();
+        }
         specs
             .iter()
             .filter(|s| !s.operations.is_empty())
