@@ -25,7 +25,9 @@
 //! partial: JSON errors with stray ones, several shapes, plain-text types, or a
 //! spec without one shared schema; or only the spec states an error schema ·
 //! fail: no error type renders JSON · manual: no handler could be read ·
-//! n/a: no HTTP server, or gRPC only.
+//! n/a: no HTTP server, gRPC only, GraphQL, or only pages/assets/webhooks.
+//! Error types that render pages or redirects belong to the web pages and are
+//! left out; so are stray errors of routes outside the API surface.
 
 use super::code::{base_type, impl_fns, result_error, Body};
 use super::spec_routes::{api_routes, unless_api};

@@ -19,7 +19,7 @@
 //! fail: a GET that deletes (by SQL, ORM call or name) · partial: a GET that
 //! inserts/updates, or spec and code disagree on methods · pass: GET handlers
 //! read and none writes · manual: no handler body could be read · n/a: no HTTP
-//! server, or gRPC only.
+//! server, gRPC only, GraphQL, or no GET route at all.
 
 use super::code::{sql_write, words, Body};
 use super::spec_routes::{is_infra_path, unless_graphql, Join};

@@ -18,7 +18,8 @@
 //!
 //! pass: no outlier · partial: some paths break a convention · fail: half or
 //! more of the paths carry verbs or an outlier casing (an RPC-style surface) ·
-//! n/a: no HTTP server, or gRPC only · manual: no paths seen.
+//! n/a: no HTTP server, gRPC only, GraphQL, or only pages/assets/webhooks
+//! (`spec_routes::unless_api`) · manual: no paths seen.
 
 use super::code::words;
 use super::spec_routes::{api_routes, is_infra_path, is_version_segment, unless_api};

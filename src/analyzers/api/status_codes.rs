@@ -22,7 +22,7 @@
 //!
 //! fail: no 4xx anywhere in code or spec · partial: any other check fails, or
 //! only the spec names 4xx · pass: all hold · manual: no handler or spec to
-//! read · n/a: no HTTP server, or gRPC only.
+//! read · n/a: no HTTP server, gRPC only, or GraphQL.
 
 use super::code::{base_type, result_error, sql_write, words, Body};
 use super::naming::is_plural;
