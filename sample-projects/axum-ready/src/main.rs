@@ -30,7 +30,7 @@ pub fn app(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(GovernorLayer::new(governor))
-        .with_state(state)
+        .layer(routes::cors_policy()).with_state(state)
 }
 
 #[tokio::main]

@@ -22,6 +22,18 @@ pub struct RustFile {
     pub types: Vec<TypeFact>,
     pub impls: Vec<ImplFact>,
     pub fragments: Vec<RouterFragment>,
+    /// Calls of functions named by a bare identifier (`purge(&db, id)`), which
+    /// `refs` leaves out: a handler's calls into its own module, one hop deep.
+    pub calls: Vec<LocalCall>,
+}
+
+/// A call of a function by a bare, not imported name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LocalCall {
+    pub name: String,
+    pub line: u32,
+    pub test: bool,
+    pub in_fn: Option<u32>,
 }
 
 /// How a path was referenced.
@@ -66,6 +78,10 @@ pub struct MethodCall {
     pub in_loop: bool,
     /// Number of arguments.
     pub args: u8,
+    /// The path the first argument names, when it is a path or a call of one
+    /// (`.allow_origin(Any)` → `tower_http::cors::Any`), or `true`/`false`
+    /// for a bool literal (`.allow_credentials(false)`).
+    pub arg_path: Option<String>,
 }
 
 /// A macro invocation `path!(..)`.

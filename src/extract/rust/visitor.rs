@@ -70,6 +70,7 @@ pub struct Collector<'a> {
     context: Option<String>,
     seen_refs: HashSet<(String, RefKind, bool, Option<u32>)>,
     seen_methods: HashSet<MethodKey>,
+    seen_calls: HashSet<(String, Option<u32>)>,
 }
 
 impl<'a> Collector<'a> {
@@ -88,6 +89,7 @@ impl<'a> Collector<'a> {
             context: None,
             seen_refs: HashSet::new(),
             seen_methods: HashSet::new(),
+            seen_calls: HashSet::new(),
         }
     }
 
@@ -129,6 +131,27 @@ impl<'a> Collector<'a> {
             }
         }
         self.add_ref(&text, kind, line_of(path));
+    }
+
+    /// The resolved path an argument names: `Any` → `tower_http::cors::Any`,
+    /// `AllowOrigin::any()` → `tower_http::cors::AllowOrigin::any`; a bool
+    /// literal as `true`/`false`.
+    fn arg_path(&self, arg: &syn::Expr) -> Option<String> {
+        let path = match arg {
+            syn::Expr::Path(p) => &p.path,
+            syn::Expr::Call(c) => match c.func.as_ref() {
+                syn::Expr::Path(p) => &p.path,
+                _ => return None,
+            },
+            syn::Expr::Reference(r) => return self.arg_path(&r.expr),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Bool(b),
+                ..
+            }) => return Some(b.value.to_string()),
+            _ => return None,
+        };
+        let text = path_text(path);
+        (!text.is_empty()).then(|| self.uses.resolve(&text))
     }
 
     fn add_literal(&mut self, value: String, line: u32) {
@@ -496,6 +519,21 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(p) = c.func.as_ref() {
+            if p.qself.is_none() && p.path.segments.len() == 1 {
+                let name = p.path.segments[0].ident.to_string();
+                let local = name.starts_with(|ch: char| ch.is_lowercase() || ch == '_')
+                    && self.uses.resolve(&name) == name;
+                if local && self.seen_calls.insert((name.clone(), self.cur_fn())) {
+                    self.out.calls.push(LocalCall {
+                        name,
+                        line: line_of(&p.path),
+                        test: self.in_test(),
+                        in_fn: self.cur_fn(),
+                    });
+                }
+            }
+        }
         self.visit_expr(&c.func);
         let ctx = match c.func.as_ref() {
             syn::Expr::Path(p) => Some(last_ident(&p.path)),
@@ -528,6 +566,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 in_fn: self.cur_fn(),
                 in_loop,
                 args: m.args.len().min(255) as u8,
+                arg_path: m.args.first().and_then(|a| self.arg_path(a)),
             });
         }
         self.visit_expr(&m.receiver);
@@ -813,5 +852,37 @@ fn first_token_lit(tokens: &TokenStream) -> Option<String> {
             .ok()
             .map(|s| s.value()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::classify::Role;
+
+    #[test]
+    fn local_calls_and_argument_paths() {
+        let src = r#"
+use tower_http::cors::{Any, CorsLayer};
+async fn handler(db: Db) {
+    purge(&db, 1).await;
+    helpers::other();
+    let cors = CorsLayer::new().allow_origin(Any).allow_credentials(false);
+}
+"#;
+        let f = crate::extract::rust::extract("src/main.rs", Role::Service, src).unwrap();
+        let calls: Vec<&str> = f.calls.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(calls, ["purge"]);
+        assert_eq!(f.calls[0].in_fn, Some(0));
+        let arg = |name: &str| {
+            f.methods
+                .iter()
+                .find(|m| m.name == name)
+                .and_then(|m| m.arg_path.clone())
+        };
+        assert_eq!(
+            arg("allow_origin").as_deref(),
+            Some("tower_http::cors::Any")
+        );
+        assert_eq!(arg("allow_credentials").as_deref(), Some("false"));
     }
 }
