@@ -6,10 +6,12 @@
 //! (`proc_macro2::extra::invalidate_current_thread_spans`), or memory would grow
 //! with every file parsed on that thread.
 
+pub mod api_doc;
 pub mod model;
 pub mod resolve;
 pub mod router;
 pub mod visitor;
+pub mod warp;
 
 pub use model::*;
 
