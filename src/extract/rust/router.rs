@@ -565,7 +565,9 @@ impl<'a> FragVisitor<'a> {
                         items.extend(routes);
                     }
                 }
-                ("merge" | "push" | "routes" | "add_routes", 1) if qualified || m == "routes" => {
+                ("merge" | "push" | "unshift" | "routes" | "add_routes", 1)
+                    if qualified || m == "routes" =>
+                {
                     let (target, margs) = self.mount_target(args[0]);
                     if m == "routes" && !matches!(args[0], syn::Expr::Macro(_)) {
                         continue;

@@ -165,8 +165,9 @@ impl Filter {
 /// `impl Filter`), calls of local functions count as filters too.
 pub(super) fn eval(expr: &syn::Expr, v: &mut FragVisitor<'_>, trusted: bool) -> Option<Filter> {
     let (root, calls) = flatten(expr);
+    let mut trusted = trusted;
     if !trusted && !warp_root(root, v) {
-        // A variable holding a call result (`let api = filters::todos(db)`) is a
+        // A call result (`filters::todos(db)`, or a variable holding one) is a
         // filter only when the chain uses filter combinators on it.
         let combined = calls.iter().any(|c| match c.method.as_str() {
             "and" | "or" | "and_then" | "untuple_one" | "unify" | "recover" | "boxed" => true,
@@ -179,6 +180,7 @@ pub(super) fn eval(expr: &syn::Expr, v: &mut FragVisitor<'_>, trusted: bool) -> 
         if !combined {
             return None;
         }
+        trusted = true;
     }
     let mut f = eval_root(root, v, trusted)?;
     for call in &calls {
