@@ -3,6 +3,7 @@
 //! and line that register them — the OpenAPI documents their code generates,
 //! and the health and pagination items decided on them, with evidence.
 
+#[macro_use]
 mod common;
 use common::*;
 use serde_json::Value;
@@ -27,15 +28,19 @@ fn routes(report: &Value) -> Vec<String> {
     v
 }
 
-/// The facts dump (`debug-facts`) of a sample: specs included.
-fn facts(name: &str) -> Value {
+/// The facts dump (`debug-facts`) of a tree: specs included.
+fn facts_at(path: &std::path::Path) -> Value {
     let out = seaworthy()
         .arg("debug-facts")
-        .arg(sample(name))
+        .arg(path)
         .output()
         .expect("runs");
     assert!(out.status.success());
     serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+fn facts(name: &str) -> Value {
+    facts_at(&sample(name))
 }
 
 /// `generator METHOD path file:line` of every generated spec operation, sorted.
@@ -60,29 +65,6 @@ fn generated_ops(facts: &Value) -> Vec<String> {
     v
 }
 
-macro_rules! check {
-    ($report:expr, $id:expr, $status:expr, $path:expr, $line:expr, $text:expr) => {{
-        let r = &$report;
-        let line: Option<u64> = $line;
-        assert_eq!(
-            status(r, $id),
-            $status,
-            "{} status; evidence: {}",
-            $id,
-            evidence_text(r, $id)
-        );
-        assert!(
-            has_evidence(r, $id, $path, line, $text),
-            "{} evidence should include {}:{:?} `{}`; got {}",
-            $id,
-            $path,
-            line,
-            $text,
-            evidence_text(r, $id)
-        );
-    }};
-}
-
 #[test]
 fn rocket_mounts_attribute_routes_with_query_parameters() {
     let r = audit_json(&sample("rocket-library"), &[]);
@@ -96,7 +78,7 @@ fn rocket_mounts_attribute_routes_with_query_parameters() {
             "POST /api/v1/books src/books.rs:60",
         ]
     );
-    check!(
+    check_item!(
         r,
         "obs.health",
         "pass",
@@ -104,7 +86,7 @@ fn rocket_mounts_attribute_routes_with_query_parameters() {
         Some(8),
         "route GET /healthz"
     );
-    check!(
+    check_item!(
         r,
         "obs.health",
         "pass",
@@ -113,7 +95,7 @@ fn rocket_mounts_attribute_routes_with_query_parameters() {
         "`ready` takes state or awaits a check"
     );
     // `?<limit>&<offset>` in the route attribute, capped with `.min()`.
-    check!(
+    check_item!(
         r,
         "api.pagination",
         "pass",
@@ -121,7 +103,7 @@ fn rocket_mounts_attribute_routes_with_query_parameters() {
         Some(29),
         "route query parameter `limit`"
     );
-    check!(
+    check_item!(
         r,
         "api.pagination",
         "pass",
@@ -152,7 +134,7 @@ fn warp_filters_compose_across_functions() {
             "POST /v1/notes src/filters.rs:35",
         ]
     );
-    check!(
+    check_item!(
         r,
         "obs.health",
         "pass",
@@ -160,7 +142,7 @@ fn warp_filters_compose_across_functions() {
         Some(9),
         "route GET /healthz"
     );
-    check!(
+    check_item!(
         r,
         "obs.health",
         "pass",
@@ -169,7 +151,7 @@ fn warp_filters_compose_across_functions() {
         "`health` takes state or awaits a check"
     );
     // `warp::query::<ListOptions>()` names the page parameters; nothing caps them.
-    check!(
+    check_item!(
         r,
         "api.pagination",
         "partial",
@@ -177,7 +159,7 @@ fn warp_filters_compose_across_functions() {
         Some(26),
         "route query parameter `limit`"
     );
-    check!(
+    check_item!(
         r,
         "api.pagination",
         "partial",
@@ -200,7 +182,7 @@ fn poem_openapi_services_nest_their_operations() {
             "POST /api/v1/items src/api.rs:68",
         ]
     );
-    check!(
+    check_item!(
         r,
         "obs.health",
         "pass",
@@ -208,7 +190,7 @@ fn poem_openapi_services_nest_their_operations() {
         Some(22),
         "route GET /healthz"
     );
-    check!(
+    check_item!(
         r,
         "obs.health",
         "pass",
@@ -216,7 +198,7 @@ fn poem_openapi_services_nest_their_operations() {
         Some(7),
         "`healthz` takes state or awaits a check"
     );
-    check!(
+    check_item!(
         r,
         "api.pagination",
         "pass",
@@ -224,7 +206,7 @@ fn poem_openapi_services_nest_their_operations() {
         Some(38),
         "`list_items` takes query `limit`"
     );
-    check!(
+    check_item!(
         r,
         "api.pagination",
         "pass",
@@ -265,7 +247,7 @@ fn salvo_routers_push_nested_paths() {
             "POST /api/v1/todos src/todos.rs:21",
         ]
     );
-    check!(
+    check_item!(
         r,
         "obs.health",
         "fail",
@@ -273,7 +255,7 @@ fn salvo_routers_push_nested_paths() {
         Some(20),
         "no health route on the router built here"
     );
-    check!(
+    check_item!(
         r,
         "api.pagination",
         "fail",
@@ -302,7 +284,7 @@ fn tonic_services_and_the_grpc_health_service() {
             "GRPC /grpc.health.v1.Health src/main.rs:21",
         ]
     );
-    check!(
+    check_item!(
         r,
         "obs.health",
         "pass",
@@ -318,13 +300,7 @@ fn fixture(name: &str) -> std::path::PathBuf {
 }
 
 fn fixture_facts(name: &str) -> Value {
-    let out = seaworthy()
-        .arg("debug-facts")
-        .arg(fixture(name))
-        .output()
-        .expect("runs");
-    assert!(out.status.success());
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
+    facts_at(&fixture(name))
 }
 
 #[test]
@@ -359,7 +335,7 @@ fn utoipa_operations_are_a_generated_spec_that_spec_joins_see() {
 
     let r = audit_json(&fixture("utoipa-axum"), &[]);
     // Pagination reads the page parameters and their maximum from the document.
-    check!(
+    check_item!(
         r,
         "api.pagination",
         "pass",
@@ -368,7 +344,7 @@ fn utoipa_operations_are_a_generated_spec_that_spec_joins_see() {
         "spec: GET /api/v1/todos returns an array"
     );
     // Rate limiting sees the declared 429 (and that nothing enforces it).
-    check!(
+    check_item!(
         r,
         "api.rate-limiting",
         "partial",

@@ -99,7 +99,7 @@ const METHODS: &[&str] = &[
 ];
 
 /// Field names that hold the page of a list response.
-const LIST_FIELDS: &[&str] = &[
+pub const LIST_FIELDS: &[&str] = &[
     "items",
     "data",
     "results",

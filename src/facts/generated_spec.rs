@@ -25,29 +25,10 @@
 
 use super::routes::normalise;
 use super::{Facts, Route};
-use crate::extract::openapi::{Operation, Shape, SpecDoc, SpecParam, SpecResponse};
+use crate::extract::openapi::{Operation, Shape, SpecDoc, SpecParam, SpecResponse, LIST_FIELDS};
 use crate::extract::rust::api_doc::{ApiDocRoot, ApiOp};
 use crate::extract::rust::{FnFact, RustFile};
 use std::collections::{BTreeMap, HashMap};
-
-/// Fields that hold the page of a list response (as in the spec reader).
-const LIST_FIELDS: &[&str] = &[
-    "items",
-    "data",
-    "results",
-    "content",
-    "records",
-    "entries",
-    "list",
-    "values",
-    "elements",
-    "nodes",
-    "edges",
-    "hits",
-    "rows",
-    "objects",
-    "resources",
-];
 
 /// The documents the code generates, sorted by file and generator.
 pub fn from_code(facts: &Facts) -> Vec<SpecDoc> {

@@ -54,6 +54,32 @@ pub struct Route {
     pub documented: bool,
 }
 
+impl Route {
+    /// A mounted HTTP route with nothing else known yet.
+    fn at(
+        method: &str,
+        path: &str,
+        handler: Option<String>,
+        framework: String,
+        location: Location,
+    ) -> Route {
+        Route {
+            method: method.to_string(),
+            path: path.to_string(),
+            handler,
+            framework,
+            location,
+            handler_fn: None,
+            layers: Vec::new(),
+            query: Vec::new(),
+            mounted: true,
+            grpc: false,
+            fallback: false,
+            documented: false,
+        }
+    }
+}
+
 /// A router nothing else mounts: where a service's routes start.
 #[derive(Debug, Clone, Serialize)]
 pub struct RouterRoot {
@@ -574,18 +600,17 @@ impl<'a> Index<'a> {
         let (path, query) = normalise(&join_prefix(&ctx.prefix, path));
         for method in methods.split(',') {
             routes.push(Route {
-                method: method.to_string(),
-                path: path.clone(),
-                handler: Some(func.name.clone()),
-                framework: self.framework(fi),
-                location: Location::new(self.files[fi].path.clone(), line),
                 handler_fn: Some((fi, ni)),
                 layers: ctx.layers.clone(),
                 query: query.clone(),
                 mounted,
-                grpc: false,
-                fallback: false,
-                documented: false,
+                ..Route::at(
+                    method,
+                    &path,
+                    Some(func.name.clone()),
+                    self.framework(fi),
+                    Location::new(self.files[fi].path.clone(), line),
+                )
             });
         }
     }
@@ -642,18 +667,18 @@ impl<'a> Index<'a> {
                     let (sf, sl) = here.site.unwrap_or((here.fi, *line));
                     for m in methods {
                         out.push(Route {
-                            method: m.clone(),
-                            path: full.clone(),
-                            handler: handler.as_ref().map(|(h, _)| h.clone()),
-                            framework: self.framework(here.fi),
-                            location: Location::new(self.files[sf].path.clone(), sl),
                             handler_fn,
                             layers: all.clone(),
                             query: query.clone(),
-                            mounted: true,
-                            grpc: false,
                             fallback: *fallback,
                             documented: *documented,
+                            ..Route::at(
+                                m,
+                                &full,
+                                handler.as_ref().map(|(h, _)| h.clone()),
+                                self.framework(here.fi),
+                                Location::new(self.files[sf].path.clone(), sl),
+                            )
                         });
                     }
                 }
@@ -703,25 +728,22 @@ impl<'a> Index<'a> {
                     }
                 }
                 RouteItem::GrpcService { service, line } => out.push(Route {
-                    method: "GRPC".into(),
-                    // `GreeterServer` serves the `Greeter` service.
-                    path: format!(
-                        "/{}",
-                        service
-                            .strip_suffix("Server")
-                            .filter(|s| !s.is_empty())
-                            .unwrap_or(service)
-                    ),
-                    handler: Some(service.clone()),
-                    framework: "tonic".into(),
-                    location: Location::new(self.files[here.fi].path.clone(), *line),
-                    handler_fn: None,
                     layers: here.layers.clone(),
-                    query: Vec::new(),
-                    mounted: true,
                     grpc: true,
-                    fallback: false,
-                    documented: false,
+                    ..Route::at(
+                        "GRPC",
+                        // `GreeterServer` serves the `Greeter` service.
+                        &format!(
+                            "/{}",
+                            service
+                                .strip_suffix("Server")
+                                .filter(|s| !s.is_empty())
+                                .unwrap_or(service)
+                        ),
+                        Some(service.clone()),
+                        "tonic".into(),
+                        Location::new(self.files[here.fi].path.clone(), *line),
+                    )
                 }),
                 RouteItem::Layer(_) => {}
             }
@@ -797,18 +819,16 @@ impl<'a> Index<'a> {
                     let handler_fn = handler.as_ref().and_then(|(h, hf)| self.handler_fn(h, *hf));
                     for m in methods {
                         out.push(Route {
-                            method: m.clone(),
-                            path: full.clone(),
-                            handler: handler.as_ref().map(|(h, _)| h.clone()),
-                            framework: self.framework(here.fi),
-                            location: Location::new(self.files[here.fi].path.clone(), line),
                             handler_fn,
                             layers: here.layers.clone(),
                             query: query.clone(),
-                            mounted: true,
-                            grpc: false,
-                            fallback: false,
-                            documented: false,
+                            ..Route::at(
+                                m,
+                                &full,
+                                handler.as_ref().map(|(h, _)| h.clone()),
+                                self.framework(here.fi),
+                                Location::new(self.files[here.fi].path.clone(), line),
+                            )
                         });
                     }
                 }

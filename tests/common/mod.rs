@@ -71,3 +71,29 @@ pub fn has_evidence(report: &Value, id: &str, path: &str, line: Option<u64>, tex
 pub fn evidence_text(report: &Value, id: &str) -> String {
     serde_json::to_string_pretty(&item(report, id)["evidence"]).unwrap()
 }
+
+/// Assert an item's status and that its evidence has an entry at `path`
+/// (and `line`, when `Some`) whose message contains `text`.
+#[allow(unused_macros)]
+macro_rules! check_item {
+    ($report:expr, $id:expr, $status:expr, $path:expr, $line:expr, $text:expr) => {{
+        let r = &$report;
+        let line: Option<u64> = $line;
+        assert_eq!(
+            status(r, $id),
+            $status,
+            "{} status; evidence: {}",
+            $id,
+            evidence_text(r, $id)
+        );
+        assert!(
+            has_evidence(r, $id, $path, line, $text),
+            "{} evidence should include {}:{:?} `{}`; got {}",
+            $id,
+            $path,
+            line,
+            $text,
+            evidence_text(r, $id)
+        );
+    }};
+}

@@ -118,8 +118,10 @@ impl FragVisitor<'_> {
     /// (`route("/", get(h))`): its tail expression read as one.
     fn tail_items(&mut self, tail: &syn::Expr, ret: &str) -> Vec<RouteItem> {
         if ret.contains("Filter") {
-            // warp: a filter that extracts data (`Extract = (Db,)`) is not an endpoint.
-            if ret.contains("Extract") && !(ret.contains("Reply") || ret.contains("Response")) {
+            // warp: a filter that extracts data (`Extract = (Db,)`) is not an
+            // endpoint; one that extracts a reply (`impl Reply`, `&str`) is.
+            let replies = ["Reply", "Response", "str", "String", "Html", "Json"];
+            if ret.contains("Extract") && !replies.iter().any(|r| ret.contains(r)) {
                 return Vec::new();
             }
             return self.warp_items(tail).unwrap_or_default();
@@ -199,6 +201,8 @@ struct Var {
 
 pub(super) struct FragVisitor<'a> {
     pub(super) uses: &'a UseMap,
+    /// The file imports warp: filter chains rooted at local functions count.
+    pub(super) warp_file: bool,
     params: Vec<String>,
     vars: HashMap<String, Var>,
     order: Vec<String>,
@@ -209,6 +213,10 @@ impl<'a> FragVisitor<'a> {
     fn new(uses: &'a UseMap) -> Self {
         FragVisitor {
             uses,
+            warp_file: uses
+                .imports()
+                .iter()
+                .any(|(_, full)| full.starts_with("warp")),
             params: Vec::new(),
             vars: HashMap::new(),
             order: Vec::new(),
@@ -335,34 +343,44 @@ impl<'a> FragVisitor<'a> {
     }
 
     fn call_arg(&mut self, a: &syn::Expr) -> CallArg {
+        let a = strip_ref(a);
+        if let syn::Expr::Path(p) = a {
+            let name = last_ident(&p.path);
+            if p.path.segments.len() == 1 && !self.is_param(&name) {
+                if let Some(Val::Items(items)) = self.take_var(&name) {
+                    return CallArg::Items(items);
+                }
+            }
+        }
+        if let Some(simple) = self.simple_arg(a) {
+            return simple;
+        }
+        let routes = method_routes(a, "", line_of(a), self);
+        if !routes.is_empty() {
+            return CallArg::Items(routes);
+        }
+        match self.chain_items(a) {
+            Some(items) => CallArg::Items(items),
+            None => CallArg::Other,
+        }
+    }
+
+    /// An argument that needs no evaluation: a literal or constant, one of this
+    /// function's parameters, or a path.
+    pub(super) fn simple_arg(&self, a: &syn::Expr) -> Option<CallArg> {
+        let a = strip_ref(a);
         if let Some(s) = lit_str(a).or_else(|| const_path(a)) {
-            return CallArg::Str(s);
+            return Some(CallArg::Str(s));
         }
-        match a {
-            syn::Expr::Reference(r) => self.call_arg(&r.expr),
-            syn::Expr::Paren(p) => self.call_arg(&p.expr),
-            syn::Expr::Path(p) if p.path.segments.len() == 1 => {
-                let name = last_ident(&p.path);
-                if self.is_param(&name) {
-                    CallArg::Param(name)
-                } else if let Some(Val::Items(items)) = self.take_var(&name) {
-                    CallArg::Items(items)
-                } else {
-                    CallArg::Path(name)
-                }
-            }
-            syn::Expr::Path(p) => CallArg::Path(path_text(&p.path)),
-            _ => {
-                let routes = method_routes(a, "", line_of(a), self);
-                if !routes.is_empty() {
-                    return CallArg::Items(routes);
-                }
-                match self.chain_items(a) {
-                    Some(items) => CallArg::Items(items),
-                    None => CallArg::Other,
-                }
-            }
-        }
+        let syn::Expr::Path(p) = a else {
+            return None;
+        };
+        let name = last_ident(&p.path);
+        Some(if p.path.segments.len() == 1 && self.is_param(&name) {
+            CallArg::Param(name)
+        } else {
+            CallArg::Path(path_text(&p.path))
+        })
     }
 
     fn items_of(&mut self, root: &syn::Expr, calls: &[Call<'_>]) -> Option<Vec<RouteItem>> {
@@ -737,12 +755,7 @@ impl<'a> FragVisitor<'a> {
                         return vec![mount];
                     }
                     layers.push(mount);
-                    return vec![RouteItem::Mount {
-                        prefix: String::new(),
-                        target: MountTarget::Inline { items: layers },
-                        line,
-                        args: Vec::new(),
-                    }];
+                    return vec![inline(layers, line)];
                 }
             }
         }
@@ -907,12 +920,7 @@ impl<'a> FragVisitor<'a> {
                 if p.path.segments.len() == 1 {
                     match self.take_var(&name) {
                         Some(Val::Items(items)) => {
-                            out.push(RouteItem::Mount {
-                                prefix: String::new(),
-                                target: MountTarget::Inline { items },
-                                line,
-                                args: Vec::new(),
-                            });
+                            out.push(inline(items, line));
                             return;
                         }
                         Some(Val::Call { target, args, .. }) => {
@@ -939,12 +947,7 @@ impl<'a> FragVisitor<'a> {
             syn::Expr::Paren(p) => self.service_items(&p.expr, line, out),
             syn::Expr::Call(c) => {
                 if let Some(items) = self.chain_items(expr) {
-                    out.push(RouteItem::Mount {
-                        prefix: String::new(),
-                        target: MountTarget::Inline { items },
-                        line,
-                        args: Vec::new(),
-                    });
+                    out.push(inline(items, line));
                 } else if let syn::Expr::Path(p) = c.func.as_ref() {
                     // `.service(api::scope())`: a function returning a scope.
                     if is_fn_like(&last_ident(&p.path)) && !is_type_constructor(&p.path) {
@@ -960,12 +963,7 @@ impl<'a> FragVisitor<'a> {
             }
             syn::Expr::MethodCall(_) => {
                 if let Some(items) = self.chain_items(expr) {
-                    out.push(RouteItem::Mount {
-                        prefix: String::new(),
-                        target: MountTarget::Inline { items },
-                        line,
-                        args: Vec::new(),
-                    });
+                    out.push(inline(items, line));
                 }
             }
             _ => {}
@@ -1094,17 +1092,7 @@ impl<'ast> Visit<'ast> for FragVisitor<'_> {
                 let args = c
                     .args
                     .iter()
-                    .map(|a| match strip_ref(a) {
-                        syn::Expr::Path(ap) if ap.path.segments.len() == 1 => {
-                            let n = last_ident(&ap.path);
-                            if self.is_param(&n) {
-                                CallArg::Param(n)
-                            } else {
-                                CallArg::Path(n)
-                            }
-                        }
-                        other => lit_str(other).map(CallArg::Str).unwrap_or(CallArg::Other),
-                    })
+                    .map(|a| self.simple_arg(a).unwrap_or(CallArg::Other))
                     .collect();
                 self.items.push(RouteItem::Mount {
                     prefix: String::new(),
@@ -1138,14 +1126,8 @@ impl FragVisitor<'_> {
         if resolved.starts_with("tonic_reflection::") {
             return Some("grpc.reflection.v1.ServerReflection".into());
         }
-        let segs: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        (is_type_constructor(&p.path) && segs[segs.len() - 2].ends_with("Server"))
-            .then(|| segs[segs.len() - 2].clone())
+        let owner = owner_type(&p.path);
+        (is_type_constructor(&p.path) && owner.ends_with("Server")).then_some(owner)
     }
 
     /// `let api = api::routes(state)`: a call whose value may be a router,
@@ -1199,6 +1181,16 @@ fn call_path(e: &syn::Expr) -> Option<String> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// Items merged at the current level (`Mount` with no prefix).
+pub(super) fn inline(items: Vec<RouteItem>, line: u32) -> RouteItem {
+    RouteItem::Mount {
+        prefix: String::new(),
+        target: MountTarget::Inline { items },
+        line,
+        args: Vec::new(),
     }
 }
 
@@ -1262,20 +1254,11 @@ fn impl_mounts(expr: &syn::Expr, line: u32) -> Vec<RouteItem> {
         syn::Expr::Call(c) => match c.func.as_ref() {
             // `Api::new(db)` or a tuple struct `Api(db)`.
             syn::Expr::Path(p) => {
-                let segs: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
-                let ty = if segs.len() >= 2 {
-                    segs[segs.len() - 2].clone()
-                } else {
-                    segs.last().cloned().unwrap_or_default()
-                };
                 vec![RouteItem::Mount {
                     prefix: String::new(),
-                    target: MountTarget::Impl { self_ty: ty },
+                    target: MountTarget::Impl {
+                        self_ty: owner_type(&p.path),
+                    },
                     line,
                     args: Vec::new(),
                 }]
@@ -1581,19 +1564,8 @@ fn service_name(expr: &syn::Expr) -> String {
     let (root, _) = flatten(expr);
     match root {
         syn::Expr::Call(c) => match c.func.as_ref() {
-            syn::Expr::Path(p) => {
-                let segs: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
-                if segs.len() >= 2 && is_type_constructor(&p.path) {
-                    segs[segs.len() - 2].clone()
-                } else {
-                    segs.join("::")
-                }
-            }
+            syn::Expr::Path(p) if is_type_constructor(&p.path) => owner_type(&p.path),
+            syn::Expr::Path(p) => path_text(&p.path),
             _ => compact_tokens(root, 80),
         },
         syn::Expr::Path(p) => path_text(&p.path),
@@ -1657,23 +1629,23 @@ fn split_qualified(full: &str) -> (String, Option<String>) {
     (name, qualifier)
 }
 
+/// The type a call's path names: `Api::new` → `Api`, or the path itself when it
+/// has one segment (`Api(db)`).
+fn owner_type(path: &syn::Path) -> String {
+    let n = path.segments.len();
+    let seg = if n >= 2 {
+        &path.segments[n - 2]
+    } else {
+        &path.segments[n.saturating_sub(1)]
+    };
+    seg.ident.to_string()
+}
+
 fn grpc_service_name(expr: &syn::Expr) -> String {
     match expr {
         syn::Expr::Call(c) => match c.func.as_ref() {
-            syn::Expr::Path(p) => {
-                let segs: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
-                // `FooServer::new(x)` → `FooServer`.
-                if segs.len() >= 2 {
-                    segs[segs.len() - 2].clone()
-                } else {
-                    segs.join("::")
-                }
-            }
+            // `FooServer::new(x)` → `FooServer`.
+            syn::Expr::Path(p) => owner_type(&p.path),
             _ => compact_tokens(expr, 80),
         },
         syn::Expr::MethodCall(m) => grpc_service_name(&m.receiver),

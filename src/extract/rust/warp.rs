@@ -17,8 +17,13 @@
 use super::model::{CallArg, LayerFact, MountTarget, RouteItem};
 use super::resolve::{last_ident, line_of, lit_str, path_text};
 use super::router::{
-    flatten, fn_target, handler_name, is_fn_like, layer_fact, route_item, FragVisitor, VERBS,
+    flatten, fn_target, handler_name, inline, is_fn_like, layer_fact, route_item, FragVisitor,
+    VERBS,
 };
+
+/// Alternatives kept per filter: `.and` multiplies them, so a cap keeps a
+/// pathological chain from growing without bound.
+const MAX_ALTS: usize = 512;
 
 /// One alternative of a filter.
 #[derive(Debug, Clone, Default)]
@@ -54,11 +59,12 @@ impl Filter {
         })
     }
 
-    /// `self.and(other)`: every pair of alternatives, paths concatenated.
+    /// `self.and(other)`: every pair of alternatives, paths concatenated (at
+    /// most [`MAX_ALTS`]).
     fn and(self, other: Filter) -> Filter {
         let mut alts = Vec::new();
         for a in &self.alts {
-            for b in &other.alts {
+            for b in other.alts.iter().take(MAX_ALTS.saturating_sub(alts.len())) {
                 let methods = match (a.methods.is_empty(), b.methods.is_empty()) {
                     (true, _) => b.methods.clone(),
                     (_, true) => a.methods.clone(),
@@ -81,7 +87,8 @@ impl Filter {
                     query_type: b.query_type.clone().or_else(|| a.query_type.clone()),
                     subs,
                     layers,
-                    line: if b.line > 0 && a.line == 0 {
+                    // The line of the part that names the endpoint.
+                    line: if b.line > 0 && (a.line == 0 || b.complete || !b.path.is_empty()) {
                         b.line
                     } else {
                         a.line
@@ -93,7 +100,8 @@ impl Filter {
     }
 
     fn or(mut self, other: Filter) -> Filter {
-        self.alts.extend(other.alts);
+        let room = MAX_ALTS.saturating_sub(self.alts.len());
+        self.alts.extend(other.alts.into_iter().take(room));
         self
     }
 
@@ -115,18 +123,18 @@ impl Filter {
     pub fn into_items(self) -> Vec<RouteItem> {
         let mut out = Vec::new();
         for a in self.alts {
-            let path = if a.path.is_empty() {
-                "/".to_string()
-            } else {
-                a.path
-            };
             if a.complete {
+                let path = if a.path.is_empty() {
+                    "/"
+                } else {
+                    a.path.as_str()
+                };
                 let methods = if a.methods.is_empty() {
                     vec!["ANY".to_string()]
                 } else {
                     a.methods
                 };
-                let mut r = route_item(methods, &path, a.handler, a.line, a.layers);
+                let mut r = route_item(methods, path, a.handler.clone(), a.line, a.layers.clone());
                 if let RouteItem::Route { query_type, .. } = &mut r {
                     *query_type = a.query_type;
                 }
@@ -134,7 +142,7 @@ impl Filter {
             } else {
                 for (target, args) in a.subs {
                     let mount = RouteItem::Mount {
-                        prefix: path.clone(),
+                        prefix: a.path.clone(),
                         target,
                         line: a.line,
                         args,
@@ -145,12 +153,7 @@ impl Filter {
                         let mut items: Vec<RouteItem> =
                             a.layers.iter().cloned().map(RouteItem::Layer).collect();
                         items.push(mount);
-                        out.push(RouteItem::Mount {
-                            prefix: String::new(),
-                            target: MountTarget::Inline { items },
-                            line: a.line,
-                            args: Vec::new(),
-                        });
+                        out.push(inline(items, a.line));
                     }
                 }
             }
@@ -167,6 +170,9 @@ pub(super) fn eval(expr: &syn::Expr, v: &mut FragVisitor<'_>, trusted: bool) -> 
     let (root, calls) = flatten(expr);
     let mut trusted = trusted;
     if !trusted && !warp_root(root, v) {
+        if !v.warp_file {
+            return None;
+        }
         // A call result (`filters::todos(db)`, or a variable holding one) is a
         // filter only when the chain uses filter combinators on it.
         let combined = calls.iter().any(|c| match c.method.as_str() {
@@ -256,7 +262,11 @@ fn eval_root(root: &syn::Expr, v: &mut FragVisitor<'_>, trusted: bool) -> Option
             }
             let name = last_ident(&p.path);
             if trusted && is_fn_like(&name) {
-                let args = c.args.iter().map(|a| warp_arg(a, v)).collect();
+                let args = c
+                    .args
+                    .iter()
+                    .map(|a| v.simple_arg(a).unwrap_or(CallArg::Other))
+                    .collect();
                 return Some(Filter::sub(fn_target(&p.path), args));
             }
             None
@@ -269,24 +279,6 @@ fn eval_root(root: &syn::Expr, v: &mut FragVisitor<'_>, trusted: bool) -> Option
         }
         syn::Expr::Reference(r) => eval_root(&r.expr, v, trusted),
         _ => None,
-    }
-}
-
-/// A call argument kept for the callee: literals and parameters only.
-fn warp_arg(a: &syn::Expr, v: &FragVisitor<'_>) -> CallArg {
-    if let Some(s) = lit_str(a) {
-        return CallArg::Str(s);
-    }
-    match a {
-        syn::Expr::Path(p) if p.path.segments.len() == 1 => {
-            let n = last_ident(&p.path);
-            if v.is_param(&n) {
-                CallArg::Param(n)
-            } else {
-                CallArg::Path(n)
-            }
-        }
-        _ => CallArg::Other,
     }
 }
 
@@ -308,6 +300,9 @@ fn warp_call(rest: &str, c: &syn::ExprCall, path: &syn::Path, line: u32) -> Alt 
             alt.query_type = generic_arg(path).or_else(|| Some(String::new()));
         }
         "fs::dir" | "fs::file" => {
+            if rest == "fs::dir" {
+                alt.path = "/{*path}".into();
+            }
             alt.methods = vec!["GET".into(), "HEAD".into()];
             alt.handler = Some(format!("warp::{rest}"));
             alt.complete = true;
