@@ -80,6 +80,100 @@ impl Route {
     }
 }
 
+/// What a handler takes from the request or the application, read from its
+/// parameter types (`Query<ListParams>`, `State<AppState>`, `Claims`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Extractor {
+    pub kind: ExtractorKind,
+    /// The bound name, when there is one.
+    pub name: Option<String>,
+    pub ty: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtractorKind {
+    Query,
+    Path,
+    Body,
+    Header,
+    /// Shared application state: a pool, a client, configuration.
+    State,
+    /// An authenticated caller: claims, a session, an API key.
+    Auth,
+    Other,
+}
+
+impl Route {
+    /// The extractors of the route's handler, in parameter order. A rocket
+    /// parameter the route's query names (`?<limit>`) is a query extractor.
+    pub fn extractors(&self, files: &[RustFile]) -> Vec<Extractor> {
+        let Some((fi, ni)) = self.handler_fn else {
+            return Vec::new();
+        };
+        let Some(func) = files.get(fi).and_then(|f| f.fns.get(ni)) else {
+            return Vec::new();
+        };
+        func.params
+            .iter()
+            .map(|p| {
+                let named_in_query = p.name.as_ref().is_some_and(|n| self.query.contains(n));
+                Extractor {
+                    kind: if named_in_query {
+                        ExtractorKind::Query
+                    } else {
+                        extractor_kind(&p.ty)
+                    },
+                    name: p.name.clone(),
+                    ty: p.ty.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The kind of extractor a parameter type is, by the wrapper that names it.
+pub fn extractor_kind(ty: &str) -> ExtractorKind {
+    let t = ty.trim_start_matches('&').trim_start_matches("mut ");
+    let base = t.split('<').next().unwrap_or(t);
+    let base = base.rsplit("::").next().unwrap_or(base);
+    match base {
+        "Query" | "QueryParam" | "RawQuery" => return ExtractorKind::Query,
+        "Path" | "PathParam" | "MatchedPath" => return ExtractorKind::Path,
+        "Json" | "Form" | "JsonBody" | "FormBody" | "Multipart" | "Bytes" | "Payload" | "Body" => {
+            return ExtractorKind::Body
+        }
+        "TypedHeader" | "HeaderMap" | "Header" | "HeaderParam" | "CookieJar" | "Cookie" => {
+            return ExtractorKind::Header
+        }
+        "State" | "Data" | "Extension" | "Depot" | "Connection" | "Db" | "Pool" | "PgPool" => {
+            return ExtractorKind::State
+        }
+        _ => {}
+    }
+    let inner = t.trim_start_matches("Option<");
+    let name = inner.split('<').next().unwrap_or(inner);
+    let name = name.rsplit("::").next().unwrap_or(name);
+    const AUTH: &[&str] = &[
+        "Auth",
+        "Claims",
+        "Jwt",
+        "Bearer",
+        "Session",
+        "Identity",
+        "ApiKey",
+        "Token",
+        "User",
+        "Principal",
+        "Credentials",
+    ];
+    if AUTH.iter().any(|a| name.contains(a)) {
+        ExtractorKind::Auth
+    } else {
+        ExtractorKind::Other
+    }
+}
+
 /// A router nothing else mounts: where a service's routes start.
 #[derive(Debug, Clone, Serialize)]
 pub struct RouterRoot {
@@ -972,6 +1066,26 @@ mod join_tests;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extractor_kinds_follow_the_wrapper() {
+        assert_eq!(extractor_kind("Query<ListParams>"), ExtractorKind::Query);
+        assert_eq!(
+            extractor_kind("web::Path<(u32,String)>"),
+            ExtractorKind::Path
+        );
+        assert_eq!(extractor_kind("Json<NewUser>"), ExtractorKind::Body);
+        assert_eq!(extractor_kind("State<AppState>"), ExtractorKind::State);
+        assert_eq!(extractor_kind("web::Data<Pool>"), ExtractorKind::State);
+        assert_eq!(extractor_kind("&mut Depot"), ExtractorKind::State);
+        assert_eq!(extractor_kind("AuthUser"), ExtractorKind::Auth);
+        assert_eq!(extractor_kind("Option<Claims>"), ExtractorKind::Auth);
+        assert_eq!(
+            extractor_kind("TypedHeader<Authorization<Bearer>>"),
+            ExtractorKind::Header
+        );
+        assert_eq!(extractor_kind("u32"), ExtractorKind::Other);
+    }
 
     #[test]
     fn normalises_parameters_and_rocket_queries() {

@@ -435,3 +435,46 @@ pub struct ListOptions { pub offset: Option<usize>, pub limit: Option<usize> }
     assert_eq!(list.handler.as_deref(), Some("handlers::list_todos"));
     assert_eq!(list.query, ["offset", "limit"]);
 }
+
+#[test]
+fn handler_extractors_are_classified() {
+    let src = r#"
+fn app() -> Router {
+    Router::new().route("/orders", get(list_orders))
+}
+async fn list_orders(
+    State(state): State<AppState>,
+    claims: Claims,
+    Query(params): Query<ListParams>,
+) -> Json<Vec<Order>> { todo!() }
+#[get("/books?<limit>")]
+fn books(limit: Option<u32>, db: Connection<Library>) {}
+"#;
+    let files = vec![extract("src/main.rs", Role::Service, src).unwrap()];
+    let (routes, _) = resolve(&files, &[]);
+    let kinds = |path: &str| -> Vec<(ExtractorKind, Option<String>)> {
+        routes
+            .iter()
+            .find(|r| r.path == path)
+            .unwrap()
+            .extractors(&files)
+            .into_iter()
+            .map(|e| (e.kind, e.name))
+            .collect()
+    };
+    assert_eq!(
+        kinds("/orders"),
+        [
+            (ExtractorKind::State, Some("state".into())),
+            (ExtractorKind::Auth, Some("claims".into())),
+            (ExtractorKind::Query, Some("params".into())),
+        ]
+    );
+    assert_eq!(
+        kinds("/books"),
+        [
+            (ExtractorKind::Query, Some("limit".into())),
+            (ExtractorKind::State, Some("db".into())),
+        ]
+    );
+}

@@ -188,6 +188,9 @@ enum Val {
         args: Vec<CallArg>,
         line: u32,
     },
+    /// A method router (`let docs = get_service(ServeDir::new(..))`): routes
+    /// with no path yet, a router only once mounted.
+    Method(Vec<RouteItem>),
     /// A warp filter.
     Warp(warp::Filter),
     /// A gRPC service value.
@@ -553,7 +556,8 @@ impl<'a> FragVisitor<'a> {
                         continue;
                     };
                     qualified = true;
-                    let mut routes = if m == "at" {
+                    // poem `.at(path, get(h))`, axum `.nest_service(path, get_service(..))`.
+                    let mut routes = if m == "at" || m == "nest_service" {
                         self.method_arg(args[1], &prefix, line)
                     } else {
                         Vec::new()
@@ -715,6 +719,14 @@ impl<'a> FragVisitor<'a> {
                     args: Vec::new(),
                 }];
             }
+            if let Some(Val::Method(routes)) = self.take_var(&name) {
+                return vec![RouteItem::Mount {
+                    prefix: path.to_string(),
+                    target: MountTarget::Inline { items: routes },
+                    line,
+                    args: Vec::new(),
+                }];
+            }
         }
         let routes = method_routes(expr, path, line, self);
         if !routes.is_empty() {
@@ -772,7 +784,9 @@ impl<'a> FragVisitor<'a> {
                     return (MountTarget::Param { name }, Vec::new());
                 }
                 match self.take_var(&name) {
-                    Some(Val::Items(items)) => (MountTarget::Inline { items }, Vec::new()),
+                    Some(Val::Items(items) | Val::Method(items)) => {
+                        (MountTarget::Inline { items }, Vec::new())
+                    }
                     Some(Val::Call { target, args, .. }) => (target, args),
                     Some(Val::Warp(f)) => (
                         MountTarget::Inline {
@@ -1016,6 +1030,11 @@ impl<'ast> Visit<'ast> for FragVisitor<'_> {
                 visit::visit_local(self, l);
                 return;
             }
+            let routes = method_routes(&init.expr, "", line_of(&init.expr), self);
+            if !routes.is_empty() {
+                self.set_var(name, Val::Method(routes));
+                return;
+            }
         } else if let syn::Pat::Tuple(t) = &l.pat {
             // `let (router, api) = api_router.split_for_parts();`,
             // `let (_, health_service) = tonic_health::server::health_reporter();`
@@ -1177,6 +1196,8 @@ fn strip_try(e: &syn::Expr) -> &syn::Expr {
 fn call_path(e: &syn::Expr) -> Option<String> {
     match strip_try(e) {
         syn::Expr::Call(c) => match c.func.as_ref() {
+            // `get_service(ServeDir::new("assets"))`: the service's type.
+            syn::Expr::Path(p) if is_type_constructor(&p.path) => Some(owner_type(&p.path)),
             syn::Expr::Path(p) => Some(path_text(&p.path)),
             _ => None,
         },
@@ -1552,6 +1573,8 @@ pub(super) fn handler_name(expr: &syn::Expr) -> Option<String> {
         syn::Expr::Paren(p) => handler_name(&p.expr),
         syn::Expr::MethodCall(m) => handler_name(&m.receiver),
         syn::Expr::Call(c) => match c.func.as_ref() {
+            // `get_service(ServeDir::new("assets"))`: the service's type.
+            syn::Expr::Path(p) if is_type_constructor(&p.path) => Some(owner_type(&p.path)),
             syn::Expr::Path(p) => Some(path_text(&p.path)),
             _ => None,
         },
