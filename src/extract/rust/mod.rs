@@ -7,8 +7,10 @@
 //! with every file parsed on that thread.
 
 pub mod api_doc;
+pub mod method_router;
 pub mod model;
 pub mod resolve;
+pub mod route_path;
 pub mod router;
 pub mod visitor;
 pub mod warp;

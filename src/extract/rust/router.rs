@@ -19,15 +19,16 @@
 //! `fn route(path: &str, mr: MethodRouter) -> Router` becomes a fragment whose
 //! items name its parameters, and each call site's arguments are put in their place.
 
-use super::model::{CallArg, LayerFact, MountTarget, RouteItem};
+use super::method_router::{
+    handler_name, layer_fact, method_routes, methods_named_by, route_item, VERBS,
+};
+use super::model::{CallArg, MountTarget, RouteItem};
 use super::resolve::{compact_tokens, last_ident, line_of, lit_str, path_text, UseMap};
+use super::route_path::format_path;
+pub use super::route_path::{const_path, join_prefix};
 use super::warp;
 use std::collections::HashMap;
 use syn::visit::{self, Visit};
-
-pub const VERBS: &[&str] = &[
-    "get", "post", "put", "delete", "patch", "head", "options", "trace", "connect",
-];
 
 /// Constructors that start a router chain, matched on the last two path segments
 /// (or the last one for free functions such as `web::scope`).
@@ -90,12 +91,13 @@ pub fn fragment(
     let mut v = FragVisitor::new(uses);
     for input in &sig.inputs {
         if let syn::FnArg::Typed(t) = input {
-            if let Some(name) = pat_ident(&t.pat) {
-                if is_router_type(&compact_tokens(t.ty.as_ref(), 120)) {
-                    v.set_var(name.clone(), Val::Items(Vec::new()));
-                }
-                v.params.push(name);
+            // A destructuring pattern keeps its position with a name no
+            // expression can use.
+            let name = pat_ident(&t.pat).unwrap_or_else(|| "_".to_string());
+            if is_router_type(&compact_tokens(t.ty.as_ref(), 120)) {
+                v.set_var(name.clone(), Val::Items(Vec::new()));
             }
+            v.params.push(name);
         }
     }
     let ret = match &sig.output {
@@ -136,7 +138,7 @@ impl FragVisitor<'_> {
                 }];
             }
         }
-        let routes = method_routes(tail, "", line_of(tail), self);
+        let routes = method_routes(tail, "", line_of(tail), self.uses);
         if routes.is_empty() {
             return routes;
         }
@@ -358,7 +360,7 @@ impl<'a> FragVisitor<'a> {
         if let Some(simple) = self.simple_arg(a) {
             return simple;
         }
-        let routes = method_routes(a, "", line_of(a), self);
+        let routes = method_routes(a, "", line_of(a), self.uses);
         if !routes.is_empty() {
             return CallArg::Items(routes);
         }
@@ -511,7 +513,7 @@ impl<'a> FragVisitor<'a> {
                     items.extend(routes);
                 }
                 ("route", 1) => {
-                    let routes = method_routes(args[0], "", line, self);
+                    let routes = method_routes(args[0], "", line, self.uses);
                     if !routes.is_empty() {
                         qualified = true;
                         items.extend(routes);
@@ -650,13 +652,12 @@ impl<'a> FragVisitor<'a> {
                     }
                 }
                 ("fallback" | "fallback_service" | "default_service", 1) if qualified => {
-                    let mut handler =
-                        method_routes(args[0], "", line, self)
-                            .into_iter()
-                            .find_map(|r| match r {
-                                RouteItem::Route { handler, .. } => handler,
-                                _ => None,
-                            });
+                    let mut handler = method_routes(args[0], "", line, self.uses)
+                        .into_iter()
+                        .find_map(|r| match r {
+                            RouteItem::Route { handler, .. } => handler,
+                            _ => None,
+                        });
                     if handler.is_none() {
                         handler = Some(service_name(args[0]));
                     }
@@ -728,7 +729,7 @@ impl<'a> FragVisitor<'a> {
                 }];
             }
         }
-        let routes = method_routes(expr, path, line, self);
+        let routes = method_routes(expr, path, line, self.uses);
         if !routes.is_empty() {
             return routes;
         }
@@ -1030,7 +1031,7 @@ impl<'ast> Visit<'ast> for FragVisitor<'_> {
                 visit::visit_local(self, l);
                 return;
             }
-            let routes = method_routes(&init.expr, "", line_of(&init.expr), self);
+            let routes = method_routes(&init.expr, "", line_of(&init.expr), self.uses);
             if !routes.is_empty() {
                 self.set_var(name, Val::Method(routes));
                 return;
@@ -1217,7 +1218,7 @@ pub(super) fn inline(items: Vec<RouteItem>, line: u32) -> RouteItem {
 
 /// `Type::new(..)`, `Type::default()`, `Type::from(..)`: a value's constructor,
 /// never a function building routes.
-fn is_type_constructor(path: &syn::Path) -> bool {
+pub(super) fn is_type_constructor(path: &syn::Path) -> bool {
     let n = path.segments.len();
     n >= 2
         && path.segments[n - 2]
@@ -1290,121 +1291,6 @@ fn impl_mounts(expr: &syn::Expr, line: u32) -> Vec<RouteItem> {
     }
 }
 
-/// The methods a helper's name suggests: `get_internal` → GET, `post_json` → POST.
-fn methods_named_by(name: &str) -> Vec<String> {
-    let lower = name.to_ascii_lowercase();
-    let words: Vec<&str> = lower.split('_').collect();
-    let found: Vec<String> = VERBS
-        .iter()
-        .filter(|v| words.first() == Some(*v) || words.last() == Some(*v))
-        .map(|v| v.to_ascii_uppercase())
-        .collect();
-    if found.is_empty() {
-        vec!["ANY".into()]
-    } else {
-        found
-    }
-}
-
-/// A path given as a constant or a field of a routes table (`route(ANSI_UP_URL,
-/// ..)`, `ROUTES.auth.login`): recorded as `${NAME}` / `${ROUTES.auth.login}`
-/// and resolved to the literal when facts are joined.
-pub fn const_path(expr: &syn::Expr) -> Option<String> {
-    match expr {
-        syn::Expr::Path(p) => {
-            let name = last_ident(&p.path);
-            is_const_name(&name).then(|| format!("${{{name}}}"))
-        }
-        syn::Expr::Field(_) => {
-            let chain = field_chain(expr)?;
-            let first = chain.split('.').next().unwrap_or("");
-            (chain.contains('.') && first != "self").then(|| format!("${{{chain}}}"))
-        }
-        syn::Expr::Reference(r) => const_path(&r.expr),
-        syn::Expr::Paren(p) => const_path(&p.expr),
-        _ => None,
-    }
-}
-
-fn is_const_name(name: &str) -> bool {
-    name.len() > 1
-        && name
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
-        && name.chars().any(|c| c.is_ascii_uppercase())
-}
-
-/// `a.b.c` for a field-access chain rooted at a path.
-fn field_chain(expr: &syn::Expr) -> Option<String> {
-    match expr {
-        syn::Expr::Field(f) => {
-            let base = field_chain(&f.base)?;
-            let member = match &f.member {
-                syn::Member::Named(i) => i.to_string(),
-                syn::Member::Unnamed(_) => return None,
-            };
-            Some(format!("{base}.{member}"))
-        }
-        syn::Expr::Path(p) => Some(last_ident(&p.path)),
-        _ => None,
-    }
-}
-
-/// `format!("{}/users", API)`, `format!("{API}/users")`, `concat!(API, "/x")`:
-/// a path template with `${NAME}` where constants go; `None` when an argument is
-/// neither a literal nor a constant.
-fn format_path(mac: &syn::Macro) -> Option<String> {
-    use syn::punctuated::Punctuated;
-    let name = mac.path.segments.last()?.ident.to_string();
-    let args = mac
-        .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
-        .ok()?;
-    let parts: Vec<String> = args
-        .iter()
-        .map(|a| lit_str(a).or_else(|| const_path(a)))
-        .collect::<Option<Vec<_>>>()?;
-    match name.as_str() {
-        "concat" => Some(parts.concat()),
-        "format" => {
-            let (fmt, rest) = parts.split_first()?;
-            let mut out = String::new();
-            let mut rest = rest.iter();
-            let mut chars = fmt.chars().peekable();
-            while let Some(c) = chars.next() {
-                if c == '{' {
-                    if chars.peek() == Some(&'{') {
-                        chars.next();
-                        out.push('{');
-                        continue;
-                    }
-                    let mut inner = String::new();
-                    for d in chars.by_ref() {
-                        if d == '}' {
-                            break;
-                        }
-                        inner.push(d);
-                    }
-                    let inner = inner.split(':').next().unwrap_or("");
-                    if inner.is_empty() {
-                        out.push_str(rest.next()?);
-                    } else if is_const_name(inner) {
-                        out.push_str(&format!("${{{inner}}}"));
-                    } else {
-                        return None;
-                    }
-                } else if c == '}' && chars.peek() == Some(&'}') {
-                    chars.next();
-                    out.push('}');
-                } else {
-                    out.push(c);
-                }
-            }
-            Some(out)
-        }
-        _ => None,
-    }
-}
-
 /// One method call of a chain: its name, arguments and line.
 pub(super) struct Call<'e> {
     pub(super) method: String,
@@ -1437,151 +1323,6 @@ pub(super) fn flatten(expr: &syn::Expr) -> (&syn::Expr, Vec<Call<'_>>) {
     (cur, calls)
 }
 
-/// Routes from a method router: axum `get(h).post(h2)`, actix `web::get().to(h)`,
-/// poem `get(h)`, axum `on(MethodFilter::GET, h)`, `any(h)`, aide `get_with(h, docs)`.
-fn method_routes(expr: &syn::Expr, path: &str, line: u32, v: &FragVisitor<'_>) -> Vec<RouteItem> {
-    let (root, calls) = flatten(expr);
-    let mut pairs: Vec<(String, Option<String>)> = Vec::new();
-    let mut pending: Vec<String> = Vec::new();
-    let mut layers = Vec::new();
-    fn add(
-        method: &str,
-        args: &[&syn::Expr],
-        pairs: &mut Vec<(String, Option<String>)>,
-        pending: &mut Vec<String>,
-    ) {
-        let verb = method
-            .trim_end_matches("_service")
-            .trim_end_matches("_with")
-            .trim_end_matches("_api_service");
-        let upper = if verb == "any" {
-            "ANY".to_string()
-        } else {
-            verb.to_ascii_uppercase()
-        };
-        let with = method.ends_with("_with");
-        match (VERBS.contains(&verb) || verb == "any", args.len()) {
-            (true, 1) => pairs.push((upper, handler_name(args[0]))),
-            (true, 2) if with => pairs.push((upper, handler_name(args[0]))),
-            (true, 0) => pending.push(upper),
-            _ => {}
-        }
-    }
-    match root {
-        syn::Expr::Call(c) => {
-            let syn::Expr::Path(p) = c.func.as_ref() else {
-                return Vec::new();
-            };
-            let last = last_ident(&p.path);
-            let args: Vec<&syn::Expr> = c.args.iter().collect();
-            match last.as_str() {
-                "on" | "on_service" if args.len() == 2 => {
-                    let filter = compact_tokens(args[0], 80).to_ascii_lowercase();
-                    for m in VERBS.iter().filter(|v| filter.contains(*v)) {
-                        pairs.push((m.to_ascii_uppercase(), handler_name(args[1])));
-                    }
-                }
-                "route" | "method" if args.len() <= 1 => {
-                    let text = args
-                        .first()
-                        .map(|a| compact_tokens(*a, 40))
-                        .unwrap_or_default();
-                    let m = VERBS
-                        .iter()
-                        .find(|v| text.to_ascii_lowercase().contains(*v))
-                        .map(|v| v.to_ascii_uppercase())
-                        .unwrap_or_else(|| "ANY".into());
-                    pending.push(m);
-                }
-                "to" if args.len() == 1 => pairs.push(("ANY".into(), handler_name(args[0]))),
-                other => add(other, &args, &mut pairs, &mut pending),
-            }
-        }
-        _ => return Vec::new(),
-    }
-    for call in &calls {
-        let (args, line) = (&call.args, &call.line);
-        match call.method.as_str() {
-            "to" | "to_async" if args.len() == 1 => {
-                let h = handler_name(args[0]);
-                if pending.is_empty() {
-                    pending.push("ANY".into());
-                }
-                for m in pending.drain(..) {
-                    pairs.push((m, h.clone()));
-                }
-            }
-            "layer" | "route_layer" | "wrap" | "with" if args.len() == 1 => {
-                layers.push(layer_fact(args[0], *line, v.uses));
-            }
-            "guard" if args.len() == 1 => {
-                let text = compact_tokens(args[0], 40).to_ascii_lowercase();
-                if let Some(verb) = VERBS.iter().find(|verb| text.contains(*verb)) {
-                    pending.push(verb.to_ascii_uppercase());
-                }
-            }
-            m => add(m, args, &mut pairs, &mut pending),
-        }
-    }
-    // Group methods that share a handler into one route.
-    let mut routes: Vec<RouteItem> = Vec::new();
-    for (method, handler) in pairs {
-        if let Some(RouteItem::Route { methods, .. }) = routes
-            .iter_mut()
-            .find(|r| matches!(r, RouteItem::Route { handler: h, .. } if *h == handler))
-        {
-            methods.push(method);
-            continue;
-        }
-        routes.push(route_item(
-            vec![method],
-            path,
-            handler,
-            line,
-            layers.clone(),
-        ));
-    }
-    routes
-}
-
-pub(super) fn route_item(
-    methods: Vec<String>,
-    path: &str,
-    handler: Option<String>,
-    line: u32,
-    layers: Vec<LayerFact>,
-) -> RouteItem {
-    RouteItem::Route {
-        methods,
-        path: path.to_string(),
-        handler,
-        framework: "",
-        line,
-        layers,
-        query_type: None,
-        documented: false,
-        fallback: false,
-    }
-}
-
-/// The handler a method router points at: `users::list` (a path), or `None` for a
-/// closure or an expression.
-pub(super) fn handler_name(expr: &syn::Expr) -> Option<String> {
-    match expr {
-        syn::Expr::Path(p) => Some(path_text(&p.path)),
-        syn::Expr::Reference(r) => handler_name(&r.expr),
-        syn::Expr::Paren(p) => handler_name(&p.expr),
-        syn::Expr::MethodCall(m) => handler_name(&m.receiver),
-        syn::Expr::Call(c) => match c.func.as_ref() {
-            // `get_service(ServeDir::new("assets"))`: the service's type.
-            syn::Expr::Path(p) if is_type_constructor(&p.path) => Some(owner_type(&p.path)),
-            syn::Expr::Path(p) => Some(path_text(&p.path)),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// A name for a service value: `ServeDir::new(..)` → `ServeDir`, `svc` → `svc`.
 fn service_name(expr: &syn::Expr) -> String {
     let (root, _) = flatten(expr);
@@ -1593,45 +1334,6 @@ fn service_name(expr: &syn::Expr) -> String {
         },
         syn::Expr::Path(p) => path_text(&p.path),
         other => compact_tokens(other, 80),
-    }
-}
-
-pub(super) fn layer_fact(expr: &syn::Expr, line: u32, uses: &UseMap) -> LayerFact {
-    struct Paths<'u> {
-        uses: &'u UseMap,
-        paths: Vec<String>,
-        methods: Vec<String>,
-    }
-    impl<'ast> Visit<'ast> for Paths<'_> {
-        fn visit_path(&mut self, p: &'ast syn::Path) {
-            let text = self.uses.resolve(&path_text(p));
-            if !self.paths.contains(&text) {
-                self.paths.push(text);
-            }
-            visit::visit_path(self, p);
-        }
-        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-            let name = m.method.to_string();
-            if !self.methods.contains(&name) {
-                self.methods.push(name);
-            }
-            visit::visit_expr_method_call(self, m);
-        }
-        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-            self.visit_path(&mac.path);
-        }
-    }
-    let mut v = Paths {
-        uses,
-        paths: Vec::new(),
-        methods: Vec::new(),
-    };
-    v.visit_expr(expr);
-    LayerFact {
-        text: compact_tokens(expr, 300),
-        paths: v.paths,
-        methods: v.methods,
-        line,
     }
 }
 
@@ -1654,7 +1356,7 @@ fn split_qualified(full: &str) -> (String, Option<String>) {
 
 /// The type a call's path names: `Api::new` → `Api`, or the path itself when it
 /// has one segment (`Api(db)`).
-fn owner_type(path: &syn::Path) -> String {
+pub(super) fn owner_type(path: &syn::Path) -> String {
     let n = path.segments.len();
     let seg = if n >= 2 {
         &path.segments[n - 2]
@@ -1692,28 +1394,4 @@ pub(super) fn is_fn_like(name: &str) -> bool {
     name.chars()
         .next()
         .is_some_and(|c| c.is_lowercase() || c == '_')
-}
-
-/// Join a mount prefix and a path the way frameworks do: exactly one `/` between.
-pub fn join_prefix(prefix: &str, path: &str) -> String {
-    let a = prefix.trim_end_matches('/');
-    let b = path.trim_start_matches('/');
-    match (a.is_empty(), b.is_empty()) {
-        (true, true) => "/".to_string(),
-        (true, false) => format!("/{b}"),
-        (false, true) => {
-            if a.starts_with('/') {
-                a.to_string()
-            } else {
-                format!("/{a}")
-            }
-        }
-        (false, false) => {
-            if a.starts_with('/') {
-                format!("{a}/{b}")
-            } else {
-                format!("/{a}/{b}")
-            }
-        }
-    }
 }

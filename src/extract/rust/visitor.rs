@@ -10,7 +10,7 @@ use super::model::*;
 use super::resolve::{
     compact_tokens, end_line_of, last_ident, line_of, lit_str, path_text, UseMap,
 };
-use super::{api_doc, router};
+use super::{api_doc, method_router, router};
 use proc_macro2::{TokenStream, TokenTree};
 use std::collections::HashSet;
 use syn::punctuated::Punctuated;
@@ -674,7 +674,7 @@ fn is_cfg_test(attr: &syn::Attribute) -> bool {
 /// or a codegen macro naming a routes table (`#[get(path = "crate::ROUTES.auth.login")]`).
 fn route_attr(attr: &syn::Attribute) -> Option<RouteAttr> {
     let name = last_ident(attr.path());
-    let is_verb = router::VERBS.contains(&name.as_str());
+    let is_verb = method_router::VERBS.contains(&name.as_str());
     if !(is_verb || name == "route" || name == "oai") {
         return None;
     }
@@ -692,7 +692,7 @@ fn route_attr(attr: &syn::Attribute) -> Option<RouteAttr> {
             if let syn::Expr::Path(p) = arg {
                 // rocket `#[route(GET, uri = "/")]`
                 let m = last_ident(&p.path).to_ascii_lowercase();
-                if router::VERBS.contains(&m.as_str()) {
+                if method_router::VERBS.contains(&m.as_str()) {
                     methods.push(m.to_ascii_uppercase());
                     continue;
                 }

@@ -14,12 +14,10 @@
 //! and the route stands on its own. Best effort: what cannot be read (a header
 //! filter, a closure) adds no path and no method.
 
+use super::method_router::{handler_name, layer_fact, route_item, VERBS};
 use super::model::{CallArg, LayerFact, MountTarget, RouteItem};
 use super::resolve::{last_ident, line_of, lit_str, path_text};
-use super::router::{
-    flatten, fn_target, handler_name, inline, is_fn_like, layer_fact, route_item, FragVisitor,
-    VERBS,
-};
+use super::router::{flatten, fn_target, inline, is_fn_like, FragVisitor};
 
 /// Alternatives kept per filter: `.and` multiplies them, so a cap keeps a
 /// pathological chain from growing without bound.
