@@ -113,8 +113,9 @@ pub struct AttrFact {
 pub struct RouteAttr {
     /// Upper-case method, several joined by `,` (`GET,HEAD`), or `ANY`.
     pub method: String,
-    /// The path, or `$EXPR` when the attribute names it through a constant or a
-    /// field (`path = "crate::ROUTES.auth.login"`), resolved when facts are joined.
+    /// The path; `${EXPR}` marks a constant or a routes-table field the
+    /// attribute names (`path = "crate::ROUTES.auth.login"`), resolved when
+    /// facts are joined.
     pub path: String,
     pub line: u32,
 }
@@ -245,7 +246,8 @@ pub enum RouteItem {
     HandlerRef {
         name: String,
         line: u32,
-        /// The module or type naming it (`routes::users::create` → `users`).
+        /// The module path or type naming it (`routes::users::create` →
+        /// `routes::users`).
         #[serde(skip_serializing_if = "Option::is_none")]
         qualifier: Option<String>,
     },
@@ -288,7 +290,7 @@ pub enum MountTarget {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum CallArg {
-    /// A string literal, or `$CONST` for a constant.
+    /// A string literal, or a template with `${CONST}` markers.
     Str(String),
     /// A path: a handler or a function.
     Path(String),

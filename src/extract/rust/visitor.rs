@@ -260,7 +260,10 @@ impl<'a> Collector<'a> {
 
     /// Route attributes of a handler, under the enclosing items' prefixes.
     fn route_attrs(&self, attrs: &[syn::Attribute]) -> Vec<RouteAttr> {
-        let prefix = self.route_prefix.concat();
+        let prefix = self
+            .route_prefix
+            .iter()
+            .fold(String::new(), |acc, p| router::join_prefix(&acc, p));
         attrs
             .iter()
             .filter_map(route_attr)
@@ -740,11 +743,18 @@ fn route_attr(attr: &syn::Attribute) -> Option<RouteAttr> {
     })
 }
 
-/// `a::B.c.d`: text that names a constant or a field chain.
+/// `crate::ROUTES.auth.login`: text that names a constant or a field chain
+/// rooted at one (so `"users.json"` is not mistaken for one).
 fn is_expr_path(s: &str) -> bool {
+    let expr = s.rsplit("::").next().unwrap_or(s);
+    let root = expr.split('.').next().unwrap_or("");
     (s.contains('.') || s.contains("::"))
         && s.chars()
             .all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == ':')
+        && !root.is_empty()
+        && root
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
 }
 
 /// The path prefix an item attribute gives the routes inside it:
