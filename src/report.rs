@@ -295,6 +295,9 @@ pub struct RouteEntry {
     pub framework: String,
     pub location: crate::location::Location,
     pub mounted: bool,
+    /// A fallback for everything under `path` (`.fallback(h)`, `default_service`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fallback: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -414,6 +417,7 @@ impl Report {
                     framework: r.framework.clone(),
                     location: r.location.clone(),
                     mounted: r.mounted,
+                    fallback: r.fallback,
                 })
                 .collect(),
             diagnostics,

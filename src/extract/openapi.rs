@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// One OpenAPI document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct SpecDoc {
     pub path: String,
     /// The `openapi` (or `swagger`) version string.
@@ -28,6 +28,14 @@ pub struct SpecDoc {
     pub global_security: bool,
     /// Names of `components.schemas`.
     pub schemas: Vec<String>,
+    /// Generated from code (utoipa, aide, poem-openapi, paperclip, okapi,
+    /// salvo-oapi) rather than read from a file: `path` is then the Rust file
+    /// whose handlers state the operations, and each operation's `line` is in it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub generated: bool,
+    /// The generator, when `generated`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generator: Option<String>,
 }
 
 /// One operation (path + method).
@@ -104,7 +112,7 @@ const METHODS: &[&str] = &[
 ];
 
 /// Field names that hold the page of a list response.
-const LIST_FIELDS: &[&str] = &[
+pub const LIST_FIELDS: &[&str] = &[
     "items",
     "data",
     "results",
@@ -307,6 +315,8 @@ fn normalise(
                 .and_then(|c| c.get("schemas"))
                 .or_else(|| root.get("definitions")),
         ),
+        generated: false,
+        generator: None,
     }
 }
 

@@ -127,3 +127,29 @@ pub fn report_schema() -> Value {
     serde_json::from_str(&std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap())
         .expect("docs/report.schema.json is JSON")
 }
+
+/// Assert an item's status and that its evidence has an entry at `path`
+/// (and `line`, when `Some`) whose message contains `text`.
+#[allow(unused_macros)]
+macro_rules! check_item {
+    ($report:expr, $id:expr, $status:expr, $path:expr, $line:expr, $text:expr) => {{
+        let r = &$report;
+        let line: Option<u64> = $line;
+        assert_eq!(
+            status(r, $id),
+            $status,
+            "{} status; evidence: {}",
+            $id,
+            evidence_text(r, $id)
+        );
+        assert!(
+            has_evidence(r, $id, $path, line, $text),
+            "{} evidence should include {}:{:?} `{}`; got {}",
+            $id,
+            $path,
+            line,
+            $text,
+            evidence_text(r, $id)
+        );
+    }};
+}

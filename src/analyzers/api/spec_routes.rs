@@ -573,6 +573,8 @@ mod tests {
             query: vec![],
             mounted: true,
             grpc: false,
+            fallback: false,
+            documented: false,
         }
     }
 
@@ -593,6 +595,7 @@ mod tests {
             security_schemes: vec![],
             global_security: false,
             schemas: vec![],
+            ..Default::default()
         }
     }
 

@@ -578,6 +578,8 @@ mod tests {
                     query: vec![],
                     mounted: true,
                     grpc: false,
+                    fallback: false,
+                    documented: false,
                 })
                 .collect(),
             ..Facts::default()

@@ -25,6 +25,10 @@ pub struct RustFile {
     /// Calls of functions named by a bare identifier (`purge(&db, id)`), which
     /// `refs` leaves out: a handler's calls into its own module, one hop deep.
     pub calls: Vec<LocalCall>,
+    /// Operations stated by OpenAPI-generating attributes (`#[utoipa::path]`).
+    pub api_ops: Vec<super::api_doc::ApiOp>,
+    /// OpenAPI documents derived in code (`#[derive(OpenApi)] #[openapi(..)]`).
+    pub api_docs: Vec<super::api_doc::ApiDocRoot>,
 }
 
 /// A call of a function by a bare, not imported name.
@@ -123,7 +127,11 @@ pub struct AttrFact {
 /// A route declared by an attribute macro on a handler (`#[get("/users")]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RouteAttr {
+    /// Upper-case method, several joined by `,` (`GET,HEAD`), or `ANY`.
     pub method: String,
+    /// The path; `${EXPR}` marks a constant or a routes-table field the
+    /// attribute names (`path = "crate::ROUTES.auth.login"`), resolved when
+    /// facts are joined.
     pub path: String,
     pub line: u32,
 }
@@ -205,6 +213,11 @@ pub struct RouterFragment {
     pub line: u32,
     pub test: bool,
     pub items: Vec<RouteItem>,
+    /// The owner's parameter names, in order: items may refer to them (a path
+    /// `@path`, a handler `handler`, a `MountTarget::Param`), and a call site's
+    /// arguments are substituted for them when fragments are joined.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<String>,
 }
 
 /// One piece of a router.
@@ -220,17 +233,40 @@ pub enum RouteItem {
         line: u32,
         /// Layers applied to this route only (`get(h).layer(..)`, `route_layer`).
         layers: Vec<LayerFact>,
+        /// The type whose fields are the route's query parameters, when the
+        /// registration states it (warp `warp::query::<ListOptions>()`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        query_type: Option<String>,
+        /// Registered through an OpenAPI-documenting router (aide `api_route`).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        documented: bool,
+        /// A fallback for everything under the current prefix (`.fallback(h)`,
+        /// `default_service`), not a route of its own.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        fallback: bool,
     },
     /// A sub-router mounted under a prefix (`.nest`, `web::scope`, `.mount`), or
     /// merged at the same level when the prefix is empty (`.merge`, `.configure`).
     Mount {
+        /// The prefix, or `@param` when it is a parameter of the owner.
         prefix: String,
         target: MountTarget,
         line: u32,
+        /// The arguments of the call when the target is a function
+        /// (`route("/x", get(h))` → `["/x", get(h)]`).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        args: Vec<CallArg>,
     },
     /// A handler registered by name whose route lives in its attribute
     /// (`.service(get_user)` with `#[get("/users/{id}")]`, `routes![a, b]`).
-    HandlerRef { name: String, line: u32 },
+    HandlerRef {
+        name: String,
+        line: u32,
+        /// The module path or type naming it (`routes::users::create` →
+        /// `routes::users`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        qualifier: Option<String>,
+    },
     /// Middleware applied to everything in this fragment.
     Layer(LayerFact),
     /// A gRPC service added to a tonic server.
@@ -249,8 +285,37 @@ pub enum MountTarget {
         name: String,
         qualifier: Option<String>,
     },
+    /// A method router built by a helper function (`get_internal(handler)`):
+    /// expanded like `Fn` when the helper's fragment is known, else a route with
+    /// the methods its name suggests.
+    MethodFn {
+        name: String,
+        qualifier: Option<String>,
+        methods: Vec<String>,
+    },
+    /// Whatever the caller passed as this parameter of the owner.
+    Param { name: String },
+    /// Every route-attributed method of a type (poem-openapi
+    /// `OpenApiService::new(Api, ..)` serves the `#[oai]` methods of `Api`).
+    Impl { self_ty: String },
     /// Something else (a static-file service, an opaque value).
     Opaque { text: String },
+}
+
+/// One argument of a call that builds part of a router.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum CallArg {
+    /// A string literal, or a template with `${CONST}` markers.
+    Str(String),
+    /// A path: a handler or a function.
+    Path(String),
+    /// A parameter of the calling function, forwarded.
+    Param(String),
+    /// A method router or router built inline (`get(h)`, `Router::new()..`).
+    Items(Vec<RouteItem>),
+    /// Anything else.
+    Other,
 }
 
 /// Middleware: `.layer(X)`, `.wrap(X)`, `.with(X)`, `.hoop(X)`.

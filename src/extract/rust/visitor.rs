@@ -10,7 +10,7 @@ use super::model::*;
 use super::resolve::{
     compact_tokens, end_line_of, last_ident, line_of, lit_str, path_text, UseMap,
 };
-use super::router;
+use super::{api_doc, method_router, router};
 use proc_macro2::{TokenStream, TokenTree};
 use std::collections::HashSet;
 use syn::punctuated::Punctuated;
@@ -66,6 +66,9 @@ pub struct Collector<'a> {
     test_depth: u32,
     fn_stack: Vec<u32>,
     impl_stack: Vec<(String, Option<String>)>,
+    /// Route prefixes of enclosing items: poem-openapi `#[OpenApi(prefix_path = "/x")]`
+    /// impls and actix-web `#[scope("/x")]` modules.
+    route_prefix: Vec<String>,
     loop_depth: u32,
     context: Option<String>,
     seen_refs: HashSet<(String, RefKind, bool, Option<u32>)>,
@@ -85,6 +88,7 @@ impl<'a> Collector<'a> {
             test_depth: 0,
             fn_stack: Vec::new(),
             impl_stack: Vec::new(),
+            route_prefix: Vec::new(),
             loop_depth: 0,
             context: None,
             seen_refs: HashSet::new(),
@@ -234,7 +238,7 @@ impl<'a> Collector<'a> {
             test,
             is_test_fn,
             attrs: self.attr_facts(attrs),
-            route_attrs: attrs.iter().filter_map(route_attr).collect(),
+            route_attrs: self.route_attrs(attrs),
             params: sig.inputs.iter().filter_map(param_fact).collect(),
             ret: match &sig.output {
                 syn::ReturnType::Default => None,
@@ -245,15 +249,18 @@ impl<'a> Collector<'a> {
         };
         let idx = self.out.fns.len() as u32;
         self.out.fns.push(fact);
+        if let Some(op) = api_doc::op_from_attrs(attrs, idx, test, self.uses) {
+            self.out.api_ops.push(op);
+        }
         if let Some(block) = block {
-            let items = router::fragment_items(block, self.uses);
-            if !items.is_empty() {
+            if let Some((items, params)) = router::fragment(sig, block, self.uses) {
                 self.out.fragments.push(RouterFragment {
                     owner: sig.ident.to_string(),
                     owner_self_ty: self_ty,
                     line: line_of(&sig.ident),
                     test,
                     items,
+                    params,
                 });
             }
         }
@@ -274,6 +281,24 @@ impl<'a> Collector<'a> {
         }
     }
 
+    /// Route attributes of a handler, under the enclosing items' prefixes.
+    fn route_attrs(&self, attrs: &[syn::Attribute]) -> Vec<RouteAttr> {
+        let prefix = self
+            .route_prefix
+            .iter()
+            .fold(String::new(), |acc, p| router::join_prefix(&acc, p));
+        attrs
+            .iter()
+            .filter_map(route_attr)
+            .map(|mut ra| {
+                if !prefix.is_empty() {
+                    ra.path = router::join_prefix(&prefix, &ra.path);
+                }
+                ra
+            })
+            .collect()
+    }
+
     fn type_fact(
         &mut self,
         name: &syn::Ident,
@@ -281,12 +306,16 @@ impl<'a> Collector<'a> {
         fields: Vec<FieldFact>,
         is_enum: bool,
     ) {
+        let derives = self.derives(attrs);
+        if let Some(doc) = api_doc::doc_root(attrs, &derives, name, self.in_test()) {
+            self.out.api_docs.push(doc);
+        }
         let fact = TypeFact {
             name: name.to_string(),
             is_enum,
             line: line_of(name),
             test: self.in_test(),
-            derives: self.derives(attrs),
+            derives,
             attrs: self.attr_facts(attrs),
             fields,
         };
@@ -370,7 +399,14 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         if test {
             self.test_depth += 1;
         }
+        let scope = m.attrs.iter().find_map(|a| item_prefix(a, "scope"));
+        if let Some(p) = &scope {
+            self.route_prefix.push(p.clone());
+        }
         visit::visit_item_mod(self, m);
+        if scope.is_some() {
+            self.route_prefix.pop();
+        }
         if test {
             self.test_depth -= 1;
         }
@@ -421,7 +457,14 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             methods,
         });
         self.impl_stack.push((self_ty, trait_path));
+        let prefix = i.attrs.iter().find_map(|a| item_prefix(a, "OpenApi"));
+        if let Some(p) = &prefix {
+            self.route_prefix.push(p.clone());
+        }
         visit::visit_item_impl(self, i);
+        if prefix.is_some() {
+            self.route_prefix.pop();
+        }
         self.impl_stack.pop();
         if cfg_test {
             self.test_depth -= 1;
@@ -668,13 +711,15 @@ fn is_cfg_test(attr: &syn::Attribute) -> bool {
         && !text.contains("not")
 }
 
-/// A route attribute such as `#[get("/users")]`, `#[route("/x", method = "GET")]`
-/// or poem-openapi's `#[oai(path = "/x", method = "get")]`.
+/// A route attribute such as `#[get("/users")]`, `#[route("/x", method = "GET")]`,
+/// rocket's `#[route(GET, uri = "/x")]`, poem-openapi's `#[oai(path = "/x", method = "get")]`,
+/// or a codegen macro naming a routes table (`#[get(path = "crate::ROUTES.auth.login")]`).
 fn route_attr(attr: &syn::Attribute) -> Option<RouteAttr> {
     let name = last_ident(attr.path());
-    let verbs = [
-        "get", "post", "put", "delete", "patch", "head", "options", "trace", "connect",
-    ];
+    let is_verb = method_router::VERBS.contains(&name.as_str());
+    if !(is_verb || name == "route" || name == "oai") {
+        return None;
+    }
     let args = attr
         .parse_args_with(Punctuated::<syn::Expr, Token![,]>::parse_terminated)
         .ok()?;
@@ -686,6 +731,14 @@ fn route_attr(attr: &syn::Attribute) -> Option<RouteAttr> {
                 path = Some(p);
                 continue;
             }
+            if let syn::Expr::Path(p) = arg {
+                // rocket `#[route(GET, uri = "/")]`
+                let m = last_ident(&p.path).to_ascii_lowercase();
+                if method_router::VERBS.contains(&m.as_str()) {
+                    methods.push(m.to_ascii_uppercase());
+                    continue;
+                }
+            }
         }
         if let syn::Expr::Assign(a) = arg {
             let key = match a.left.as_ref() {
@@ -693,7 +746,8 @@ fn route_attr(attr: &syn::Attribute) -> Option<RouteAttr> {
                 _ => continue,
             };
             match (key.as_str(), lit_str(&a.right)) {
-                ("path", Some(p)) => path = Some(p),
+                ("path" | "uri", Some(p)) => path = Some(p),
+                ("path" | "uri", None) => path = router::const_path(&a.right),
                 ("method", Some(m)) => methods.push(m.to_ascii_uppercase()),
                 ("method", None) => {
                     if let syn::Expr::Path(p) = a.right.as_ref() {
@@ -705,24 +759,59 @@ fn route_attr(attr: &syn::Attribute) -> Option<RouteAttr> {
         }
     }
     let path = path?;
-    if !(path.is_empty() || path.starts_with('/')) {
-        return None;
-    }
-    let method = if verbs.contains(&name.as_str()) {
-        name.to_ascii_uppercase()
-    } else if name == "route" || name == "oai" {
-        if methods.is_empty() {
-            "ANY".to_string()
-        } else {
-            methods.join(",")
-        }
+    let path = if path.is_empty() || path.starts_with('/') || path.starts_with("${") {
+        path
+    } else if is_expr_path(&path) {
+        // `path = "crate::V1_API_ROUTES.auth.login"`: an expression in a string.
+        let expr = path.rsplit("::").next().unwrap_or(&path);
+        format!("${{{expr}}}")
     } else {
         return None;
+    };
+    let method = if is_verb {
+        name.to_ascii_uppercase()
+    } else if methods.is_empty() {
+        "ANY".to_string()
+    } else {
+        methods.join(",")
     };
     Some(RouteAttr {
         method,
         path,
         line: line_of(attr),
+    })
+}
+
+/// `crate::ROUTES.auth.login`: text that names a constant or a field chain
+/// rooted at one (so `"users.json"` is not mistaken for one).
+fn is_expr_path(s: &str) -> bool {
+    let expr = s.rsplit("::").next().unwrap_or(s);
+    let root = expr.split('.').next().unwrap_or("");
+    (s.contains('.') || s.contains("::"))
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == ':')
+        && !root.is_empty()
+        && root
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+}
+
+/// The path prefix an item attribute gives the routes inside it:
+/// `#[scope("/api")]` on a module, `#[OpenApi(prefix_path = "/v1")]` on an impl.
+fn item_prefix(attr: &syn::Attribute, name: &str) -> Option<String> {
+    if last_ident(attr.path()) != name {
+        return None;
+    }
+    let args = attr
+        .parse_args_with(Punctuated::<syn::Expr, Token![,]>::parse_terminated)
+        .ok()?;
+    args.iter().find_map(|a| match a {
+        syn::Expr::Assign(a) => match a.left.as_ref() {
+            syn::Expr::Path(p) if p.path.is_ident("prefix_path") => lit_str(&a.right),
+            _ => None,
+        },
+        other if name == "scope" => lit_str(other),
+        _ => None,
     })
 }
 
