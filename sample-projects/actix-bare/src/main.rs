@@ -9,6 +9,7 @@ async fn main() -> std::io::Result<()> {
     println!("starting inventory on :8080");
     HttpServer::new(|| {
         App::new()
+            .wrap(actix_cors::Cors::permissive())
             .app_data(web::Data::new(handlers::Store::default()))
             .service(web::scope("/api").service(handlers::list_items).service(handlers::add_item))
             .route("/items/{id}", web::get().to(handlers::get_item))

@@ -6,9 +6,11 @@
 //! (`proc_macro2::extra::invalidate_current_thread_spans`), or memory would grow
 //! with every file parsed on that thread.
 
+pub mod keys;
 pub mod model;
 pub mod resolve;
 pub mod router;
+pub mod sql;
 pub mod visitor;
 
 pub use model::*;
