@@ -187,7 +187,7 @@ fn audit_targets(facts: &Facts) -> Vec<Evidence> {
 fn logged_sensitive_handlers(facts: &Facts) -> Vec<Evidence> {
     let mut out = Vec::new();
     for r in facts.routes.iter().filter(|r| {
-        common::is_sensitive_path(&r.path)
+        common::is_sensitive_route(&r.method, &r.path)
             || common::has_word(&r.path, &["admin", "roles", "permissions"])
     }) {
         let Some((fi, ni)) = r.handler_fn else {

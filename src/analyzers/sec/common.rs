@@ -178,8 +178,6 @@ const SENSITIVE_WORDS: &[&str] = &[
     "logon",
     "password",
     "passwords",
-    "reset",
-    "forgot",
     "signup",
     "register",
     "oauth",
@@ -189,8 +187,10 @@ const SENSITIVE_WORDS: &[&str] = &[
     "2fa",
 ];
 
-/// Words that name a credential endpoint only as the path's last static
-/// segment (`/auth`, `/oauth/token`), not as a namespace (`/auth/dl/{crate}`).
+/// Words that name a credential endpoint only as the last static segment of a
+/// route that is not a read (`POST /auth`, `POST /oauth/token`, `POST
+/// /sessions`), not as a namespace (`/auth/dl/{crate}`) or a resource (`GET
+/// /traces/session`).
 const SENSITIVE_LAST: &[&str] = &[
     "auth",
     "authenticate",
@@ -202,7 +202,13 @@ const SENSITIVE_LAST: &[&str] = &[
 ];
 
 /// Whether a route handles credentials (login, token, password reset, sign-up).
-pub fn is_sensitive_path(path: &str) -> bool {
+pub fn is_sensitive_route(method: &str, path: &str) -> bool {
+    if path.contains(".well-known") {
+        return false;
+    }
+    if has_word(path, SENSITIVE_WORDS) {
+        return true;
+    }
     let last = path
         .split('/')
         .rev()
@@ -210,10 +216,8 @@ pub fn is_sensitive_path(path: &str) -> bool {
             !s.is_empty() && !s.starts_with('{') && !s.starts_with(':') && !s.starts_with('<')
         })
         .unwrap_or("");
-    if path.contains(".well-known") {
-        return false;
-    }
-    has_word(path, SENSITIVE_WORDS) || SENSITIVE_LAST.contains(&last.to_ascii_lowercase().as_str())
+    !matches!(method, "GET" | "HEAD" | "OPTIONS")
+        && SENSITIVE_LAST.contains(&last.to_ascii_lowercase().as_str())
 }
 
 /// Words that name authentication in middleware and guards.
@@ -933,8 +937,15 @@ mod tests {
         assert!(is_public_path("/healthz"));
         assert!(is_public_path("/api/v1/login"));
         assert!(!is_public_path("/api/v1/orders"));
-        assert!(is_sensitive_path("/auth/token"));
-        assert!(is_sensitive_path("/users/password/reset"));
-        assert!(!is_sensitive_path("/orders/{id}"));
+        assert!(is_sensitive_route("POST", "/auth/token"));
+        assert!(is_sensitive_route("GET", "/users/password/reset"));
+        assert!(!is_sensitive_route("POST", "/orders/{id}"));
+        assert!(is_sensitive_route("POST", "/api/sessions"));
+        assert!(!is_sensitive_route("GET", "/traces/session"));
+        assert!(!is_sensitive_route("DELETE", "/streams/_reset"));
+        assert!(!is_sensitive_route(
+            "GET",
+            "/.well-known/oauth-authorization-server"
+        ));
     }
 }

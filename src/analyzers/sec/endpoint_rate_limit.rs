@@ -106,7 +106,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         .collect();
     let sensitive: Vec<&&Route> = routes
         .iter()
-        .filter(|r| common::is_sensitive_path(&r.path))
+        .filter(|r| common::is_sensitive_route(&r.method, &r.path))
         .collect();
     let unprotected: Vec<&&Route> = sensitive
         .iter()

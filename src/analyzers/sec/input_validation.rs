@@ -58,7 +58,6 @@ const LIMIT_METHODS: &[&str] = &[
     "max_request_body_size",
     "max_body_size",
     "body_limit",
-    "max_size",
     "max_payload_size",
 ];
 
@@ -140,11 +139,7 @@ pub fn validation(facts: &Facts) -> Vec<Evidence> {
             }
         }
         for m in f.methods.iter().filter(|m| !m.test) {
-            if matches!(
-                m.name.as_str(),
-                "validate" | "validate_with" | "validate_args" | "validify"
-            ) && m.args <= 1
-            {
+            if matches!(m.name.as_str(), "validate" | "validate_args" | "validify") && m.args <= 1 {
                 called.push(Evidence::new(
                     Location::new(f.path.clone(), m.line),
                     format!("`.{}()` checks input", m.name),

@@ -67,6 +67,7 @@ const EXPIRY_METHODS: &[&str] = &[
     "session_ttl",
     "session_length",
     "max_age",
+    "max_age_secs",
     "with_max_age",
     "cookie_max_age",
     "set_max_age",
@@ -190,8 +191,13 @@ fn key_calls(facts: &Facts) -> Vec<(Location, String, bool, String)> {
             .filter(|k| !k.test && !k.callee.starts_with('.'))
         {
             let last = common::last_seg(&k.callee);
-            // HMAC keys verify webhooks, AWS keys sign requests: not token keys.
-            if matches!(last, "from_keys" | "new_from_slice") || k.callee.contains("Credentials") {
+            // Token signing keys only: HMAC keys verify webhooks, AWS and TLS
+            // credential providers sign requests.
+            let token_key = last.starts_with("from_")
+                && (k.callee.contains("Key") || k.callee.contains("jwt"))
+                && !matches!(last, "from_keys")
+                || (common::has_seg(&k.callee, &["Key"]) && k.callee.contains("cookie"));
+            if !token_key {
                 continue;
             }
             let loc = Location::new(f.path.clone(), k.line);
@@ -268,7 +274,19 @@ fn expiry(facts: &Facts, token_types: &[(Location, String)]) -> Vec<Evidence> {
             }
         }
         for m in f.methods.iter().filter(|m| !m.test) {
-            if EXPIRY_METHODS.contains(&m.name.as_str()) {
+            // `max_age` also sets CORS preflight caching: count it on cookies,
+            // sessions and identities only.
+            let generic = m.name.contains("max_age");
+            let on_session = m.root.as_deref().is_some_and(|r| {
+                common::has_word(
+                    r,
+                    &[
+                        "cookie", "cookies", "session", "sessions", "identity", "login", "auth",
+                        "jwt", "token", "key",
+                    ],
+                )
+            });
+            if EXPIRY_METHODS.contains(&m.name.as_str()) && (!generic || on_session) {
                 out.push(Evidence::new(
                     Location::new(f.path.clone(), m.line),
                     format!("`.{}()` sets a token/session lifetime", m.name),

@@ -288,3 +288,63 @@ pub fn field_setting(fv: &syn::FieldValue) -> Option<BoolSetting> {
     };
     setting(name.to_string(), &fv.expr, line_of(name))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::classify::Role;
+    use crate::extract::rust::RustFile;
+
+    fn file(src: &str) -> RustFile {
+        crate::extract::rust::extract("src/auth.rs", Role::Service, src).expect("parses")
+    }
+
+    #[test]
+    fn key_arguments_are_classified() {
+        let f = file(
+            r#"use jsonwebtoken::EncodingKey;
+            const SECRET: &str = "s3cr3t-value";
+            fn keys(cfg: &Config) {
+                let a = EncodingKey::from_secret(b"literal-key");
+                let b = EncodingKey::from_secret(SECRET.as_bytes());
+                let c = EncodingKey::from_secret(std::env::var("JWT").unwrap().as_bytes());
+                let d = EncodingKey::from_rsa_pem(include_bytes!("../keys/private.pem"));
+                let e = EncodingKey::from_secret(cfg.jwt_secret.as_bytes());
+                client.basic_auth("admin", Some("hunter22"));
+                client.bearer_auth(format!("{}", cfg.token));
+            }"#,
+        );
+        let k = &f.key_args;
+        assert_eq!(k.len(), 7, "{k:?}");
+        assert_eq!(k[0].callee, "jsonwebtoken::EncodingKey::from_secret");
+        assert_eq!(k[0].literal.as_deref(), Some("literal-key"));
+        assert_eq!(k[1].constant.as_deref(), Some("SECRET"));
+        assert!(k[2].from_env && k[2].literal.is_none());
+        assert_eq!(k[3].include.as_deref(), Some("../keys/private.pem"));
+        assert!(k[4].literal.is_none() && k[4].constant.is_none() && !k[4].from_env);
+        // The user name is not the secret; the password is.
+        assert_eq!(k[5].literal.as_deref(), Some("hunter22"));
+        // A format string is a template, not a credential.
+        assert!(k[6].literal.is_none());
+    }
+
+    #[test]
+    fn literal_settings_keep_their_guard() {
+        let f = file(
+            r#"fn client(skip_tls_verify: bool) {
+                let mut b = reqwest::Client::builder();
+                if skip_tls_verify {
+                    b = b.danger_accept_invalid_certs(true);
+                }
+                let mut v = Validation::default();
+                v.validate_exp = false;
+            }"#,
+        );
+        let s = &f.bool_settings;
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(s[0].name, "danger_accept_invalid_certs");
+        assert!(s[0].value);
+        assert_eq!(s[0].guard.as_deref(), Some("skip_tls_verify"));
+        assert_eq!(s[1].name, "validate_exp");
+        assert!(!s[1].value && s[1].guard.is_none());
+    }
+}

@@ -1042,6 +1042,123 @@ pub fn looks_like_sql(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classify::Role;
+
+    fn execs(src: &str) -> Vec<SqlExec> {
+        crate::extract::rust::extract("src/db.rs", Role::Service, src)
+            .expect("parses")
+            .sql
+    }
+
+    fn origins(e: &SqlExec) -> Vec<(String, ValueOrigin, bool)> {
+        e.values
+            .iter()
+            .map(|v| (v.expr.clone(), v.origin, v.quoted))
+            .collect()
+    }
+
+    #[test]
+    fn request_input_is_followed_through_lets_and_fields() {
+        let e = execs(
+            r#"async fn h(Query(q): Query<Search>, State(db): State<Pool>) {
+                let name = q.name.trim().to_string();
+                let sql = format!("SELECT * FROM users WHERE name = '{name}'");
+                sqlx::query(&sql).fetch_all(&db).await;
+            }"#,
+        );
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].how, "format!");
+        assert_eq!(e[0].built_at, Some(3));
+        assert_eq!(
+            origins(&e[0]),
+            vec![("name".into(), ValueOrigin::Request, true)]
+        );
+    }
+
+    #[test]
+    fn constants_loops_over_constants_and_inert_types_are_not_runtime() {
+        let e = execs(
+            r#"const T: &str = "t";
+            const ALL: &[&str] = &["a", "b"];
+            async fn f(db: &Pool, id: i64, ids: &[Uuid]) {
+                for table in ALL {
+                    db.execute_unprepared(&format!("DELETE FROM {table} WHERE id = {id}")).await;
+                }
+                let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+                sqlx::query(&format!("SELECT * FROM {T} WHERE id IN ({list})")).fetch_all(db).await;
+            }"#,
+        );
+        assert_eq!(e.len(), 2);
+        for x in &e {
+            assert!(
+                x.values.iter().all(|v| v.origin <= ValueOrigin::Safe),
+                "{:?}",
+                origins(x)
+            );
+        }
+    }
+
+    #[test]
+    fn text_grown_in_place_and_per_backend_arms() {
+        let e = execs(
+            r#"fn f(client: &Client, table: &str, kind: Backend, filter: String) {
+                let mut sql = String::from("SELECT * FROM events WHERE 1=1");
+                sql.push_str(&format!(" AND kind = '{}'", filter));
+                sql += " ORDER BY id";
+                client.query(&sql, &[]);
+                let q = match kind {
+                    Backend::Pg => format!("SELECT count(*) FROM {table}"),
+                    Backend::Lite => format!("SELECT count(*) FROM "{table}""),
+                };
+                client.query_one(q.as_str(), &[]);
+            }"#,
+        );
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!(e[0].how, "push_str");
+        assert_eq!(
+            origins(&e[0]),
+            vec![("filter".into(), ValueOrigin::Param, true)]
+        );
+        assert!(e[0].template.ends_with("ORDER BY id"), "{}", e[0].template);
+        assert_eq!(
+            origins(&e[1]),
+            vec![("table".into(), ValueOrigin::Param, false)]
+        );
+    }
+
+    #[test]
+    fn executors_and_plain_strings_are_not_sql_sinks() {
+        let e = execs(
+            r#"async fn f(pool: &Pool, msg: String) {
+                sqlx::query("SELECT 1").execute(pool).await;
+                let greeting = format!("hello {msg}");
+                client.execute(&greeting, &[]);
+            }"#,
+        );
+        // The literal query is recorded; `.execute(pool)` and a non-SQL text are not.
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].how, "literal");
+    }
+
+    #[test]
+    fn query_builders_and_assertions() {
+        let e = execs(
+            r#"async fn f(db: &Pool, name: &str, col: &str) {
+                let mut qb = QueryBuilder::new("SELECT * FROM users WHERE ");
+                qb.push("name = ").push_bind(name);
+                qb.build().fetch_all(db).await;
+                sqlx::query(AssertSqlSafe(format!("SELECT {col} FROM users"))).fetch_all(db).await;
+            }"#,
+        );
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!(e[0].sink, "QueryBuilder::build");
+        assert!(
+            e[0].values.is_empty(),
+            "push_bind binds: {:?}",
+            origins(&e[0])
+        );
+        assert!(e[1].asserted);
+    }
 
     #[test]
     fn placeholders_know_quotes() {

@@ -672,9 +672,10 @@ fn keyword_value(v: &str, key: &str) -> Option<String> {
     if n < 32 && v.chars().all(|c| c.is_ascii_hexdigit()) {
         return None;
     }
-    // snake/kebab identifiers (`session_token_cookie`) read as names, not secrets.
+    // Names, keys and paths (`session_token_cookie`, `::salvo::jwt_auth::token`,
+    // `auth.token`) read as identifiers, not secrets.
     if v.chars()
-        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-' || c == '.')
+        .all(|c| c.is_ascii_lowercase() || matches!(c, '_' | '-' | '.' | ':' | '/'))
     {
         return None;
     }

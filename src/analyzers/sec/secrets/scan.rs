@@ -127,6 +127,13 @@ pub fn is_ci_file(path: &str) -> bool {
         || lower.starts_with("azure-pipelines")
 }
 
+/// Scripts that run the test suite (`test.sh`, `run-tests.sh`) configure
+/// throwaway instances, like CI files.
+fn is_test_script(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name.ends_with(".sh") && name.contains("test")
+}
+
 /// Translation catalogs: their keys name UI strings (`noTokenFound`), their
 /// values are text or hashes of it.
 fn is_i18n_file(path: &str) -> bool {
@@ -218,7 +225,7 @@ fn scan_texts(facts: &Facts, out: &mut Vec<Finding>) {
         let counted = t.role == Role::Service
             && facts.is_service_path(&t.path, t.role)
             && !is_sample_file(&t.path);
-        let ci = is_ci_file(&t.path);
+        let ci = is_ci_file(&t.path) || is_test_script(&t.path);
         for (line, key, d) in scan_text(&t.text, t.kind) {
             let counted = counted && (!ci || d.confidence == Confidence::High);
             out.push(Finding {
