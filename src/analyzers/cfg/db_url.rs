@@ -194,14 +194,7 @@ fn sources(facts: &Facts) -> Vec<Evidence> {
         .into_iter()
         .filter(|r| db_name(&r.name))
     {
-        out.push(Evidence::new(
-            r.location,
-            format!(
-                "`{}` is read from the environment{}",
-                r.name,
-                if r.compile_time { " at build time" } else { "" }
-            ),
-        ));
+        out.push(r.evidence());
     }
     for c in common::config_fields(facts) {
         let db_type = common::has_word(
@@ -237,19 +230,7 @@ fn sources(facts: &Facts) -> Vec<Evidence> {
                         | "pwd"
                 ));
         if field {
-            out.push(Evidence::new(
-                c.location,
-                format!(
-                    "`{}.{}` comes from {}",
-                    c.type_name,
-                    c.field,
-                    if c.env_attr {
-                        "an environment variable"
-                    } else {
-                        "configuration"
-                    }
-                ),
-            ));
+            out.push(c.evidence());
         }
     }
     for h in common::refs_by(facts, |p| {
@@ -287,14 +268,7 @@ fn sources(facts: &Facts) -> Vec<Evidence> {
             }
         }
     }
-    let hits = out
-        .into_iter()
-        .map(|e| crate::facts::query::Hit::new(e.location, e.message))
-        .collect();
-    common::first_per_file(hits, 2)
-        .into_iter()
-        .map(Evidence::from)
-        .collect()
+    common::first_per_file(out, 2)
 }
 
 /// Connection URLs and passwords written in service code, and literal URLs

@@ -175,28 +175,13 @@ fn sources(facts: &Facts) -> Vec<Evidence> {
         .into_iter()
         .filter(|r| !r.compile_time && is_secret_name(&r.name))
     {
-        out.push(Evidence::new(
-            r.location,
-            format!("`{}` is read from the environment", r.name),
-        ));
+        out.push(r.evidence());
     }
     for c in common::config_fields(facts)
         .into_iter()
         .filter(|c| is_secret_name(&c.field))
     {
-        out.push(Evidence::new(
-            c.location,
-            format!(
-                "`{}.{}` comes from {}",
-                c.type_name,
-                c.field,
-                if c.env_attr {
-                    "an environment variable"
-                } else {
-                    "configuration"
-                }
-            ),
-        ));
+        out.push(c.evidence());
     }
     for t in facts.texts.iter().filter(|t| t.role.is_service()) {
         if let Some((line, m)) = MANIFEST_MARKERS
@@ -209,12 +194,5 @@ fn sources(facts: &Facts) -> Vec<Evidence> {
             ));
         }
     }
-    let hits = out
-        .into_iter()
-        .map(|e| crate::facts::query::Hit::new(e.location, e.message))
-        .collect();
-    common::first_per_file(hits, 2)
-        .into_iter()
-        .map(Evidence::from)
-        .collect()
+    common::first_per_file(out, 2)
 }

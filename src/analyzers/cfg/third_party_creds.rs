@@ -187,28 +187,13 @@ fn sources(facts: &Facts) -> Vec<Evidence> {
         .into_iter()
         .filter(|r| !r.compile_time && third_party_name(&r.name))
     {
-        out.push(Evidence::new(
-            r.location,
-            format!("`{}` is read from the environment", r.name),
-        ));
+        out.push(r.evidence());
     }
     for c in common::config_fields(facts)
         .into_iter()
         .filter(|c| third_party_name(&c.field) && !is_db_name(&c.type_name))
     {
-        out.push(Evidence::new(
-            c.location,
-            format!(
-                "`{}.{}` comes from {}",
-                c.type_name,
-                c.field,
-                if c.env_attr {
-                    "an environment variable"
-                } else {
-                    "configuration"
-                }
-            ),
-        ));
+        out.push(c.evidence());
     }
     for h in common::refs_by(facts, |p| {
         p.starts_with("aws_config")
@@ -247,12 +232,5 @@ fn sources(facts: &Facts) -> Vec<Evidence> {
             }
         }
     }
-    let hits = out
-        .into_iter()
-        .map(|e| crate::facts::query::Hit::new(e.location, e.message))
-        .collect();
-    common::first_per_file(hits, 2)
-        .into_iter()
-        .map(Evidence::from)
-        .collect()
+    common::first_per_file(out, 2)
 }

@@ -10,6 +10,7 @@ use crate::extract::rust::{FnFact, LayerFact, RustFile};
 use crate::facts::query::Hit;
 use crate::facts::{Facts, Route};
 use crate::location::Location;
+use crate::rules::Evidence;
 use std::collections::{BTreeMap, HashSet};
 
 pub use super::secrets::detect::is_secret_name;
@@ -335,27 +336,30 @@ pub const ROLE_WORDS: &[&str] = &[
 
 /// Whether a middleware checks roles or permissions.
 pub fn is_role_layer(l: &LayerFact) -> bool {
-    let w = words(&l.text);
-    w.iter().any(|x| {
-        matches!(
-            x.as_str(),
-            "role"
-                | "roles"
-                | "permission"
-                | "permissions"
-                | "admin"
-                | "authorize"
-                | "authz"
-                | "rbac"
-                | "casbin"
-                | "grants"
-                | "privilege"
-                | "scope"
-                | "scopes"
-                | "policy"
-        )
+    words(&l.text).iter().any(|x| {
+        ROLE_NOUNS.contains(&x.as_str())
+            || matches!(
+                x.as_str(),
+                "admin" | "authorize" | "authz" | "rbac" | "casbin" | "policy"
+            )
     })
 }
+
+/// Nouns that name roles and permissions (`enum Role`, `struct Permission`).
+pub const ROLE_NOUNS: &[&str] = &[
+    "role",
+    "roles",
+    "permission",
+    "permissions",
+    "privilege",
+    "privileges",
+    "grant",
+    "grants",
+    "scope",
+    "scopes",
+    "capability",
+    "capabilities",
+];
 
 /// A type that authenticates the request when a handler takes it.
 #[derive(Debug, Clone)]
@@ -733,6 +737,24 @@ pub struct EnvRead {
     pub compile_time: bool,
 }
 
+impl EnvRead {
+    /// "`NAME` is read from the environment".
+    pub fn evidence(&self) -> Evidence {
+        Evidence::new(
+            self.location.clone(),
+            format!(
+                "`{}` is read from the environment{}",
+                self.name,
+                if self.compile_time {
+                    " at build time"
+                } else {
+                    ""
+                }
+            ),
+        )
+    }
+}
+
 /// Every environment/config read with a literal name in service code:
 /// `env::var("X")`, `dotenvy::var("X")`, helpers named for the environment
 /// (`require_env("X")`, `maybe_env("X")`, `get_env_var("X")`), and the
@@ -784,6 +806,25 @@ pub struct ConfigField {
     pub ty: String,
     /// Bound to an environment variable by an attribute (`#[arg(env)]`).
     pub env_attr: bool,
+}
+
+impl ConfigField {
+    /// "`Type.field` comes from configuration".
+    pub fn evidence(&self) -> Evidence {
+        Evidence::new(
+            self.location.clone(),
+            format!(
+                "`{}.{}` comes from {}",
+                self.type_name,
+                self.field,
+                if self.env_attr {
+                    "an environment variable"
+                } else {
+                    "configuration"
+                }
+            ),
+        )
+    }
 }
 
 /// Type names that hold configuration.
@@ -896,13 +937,31 @@ pub fn config_fields(facts: &Facts) -> Vec<ConfigField> {
     out
 }
 
-/// Group hits by file, keeping the first `n` per file: evidence that shows
-/// breadth without flooding the report.
-pub fn first_per_file(hits: Vec<Hit>, n: usize) -> Vec<Hit> {
+/// Something with a place: hits and evidence.
+pub trait Located {
+    fn location(&self) -> &Location;
+}
+
+impl Located for Hit {
+    fn location(&self) -> &Location {
+        &self.location
+    }
+}
+
+impl Located for Evidence {
+    fn location(&self) -> &Location {
+        &self.location
+    }
+}
+
+/// Keep the first `n` items per file: evidence that shows breadth without
+/// flooding the report.
+pub fn first_per_file<T: Located>(items: Vec<T>, n: usize) -> Vec<T> {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    hits.into_iter()
+    items
+        .into_iter()
         .filter(|h| {
-            let c = seen.entry(h.location.path.clone()).or_default();
+            let c = seen.entry(h.location().path.clone()).or_default();
             *c += 1;
             *c <= n
         })

@@ -250,15 +250,6 @@ pub fn body_limits(facts: &Facts) -> (Vec<Evidence>, Vec<Evidence>) {
             ));
         }
     }
-    let limits = common::first_per_file(
-        limits
-            .into_iter()
-            .map(|e| crate::facts::query::Hit::new(e.location, e.message))
-            .collect(),
-        2,
-    )
-    .into_iter()
-    .map(Evidence::from)
-    .collect();
+    let limits = common::first_per_file(limits, 2);
     (limits, disabled)
 }

@@ -24,6 +24,7 @@
 use super::common;
 use super::input_validation::body_limits;
 use crate::analyzers::unless_server;
+use crate::extract::rust::sql::REQUEST_TYPES;
 use crate::facts::Facts;
 use crate::location::Location;
 use crate::rules::{Evidence, Outcome, RuleDef};
@@ -53,24 +54,6 @@ const HELMET_CRATES: &[&str] = &[
     "actix-web-helmet",
     "salvo-helmet",
     "poem-helmet",
-];
-
-/// Request-extractor types whose value is user input.
-const INPUT_TYPES: &[&str] = &[
-    "Query",
-    "Json",
-    "Path",
-    "Form",
-    "Multipart",
-    "Bytes",
-    "String",
-    "TypedHeader",
-    "HeaderMap",
-    "Payload",
-    "HttpRequest",
-    "Request",
-    "RawQuery",
-    "Params",
 ];
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
@@ -177,14 +160,7 @@ fn security_headers(facts: &Facts) -> Vec<Evidence> {
             ));
         }
     }
-    let hits = out
-        .into_iter()
-        .map(|e| crate::facts::query::Hit::new(e.location, e.message))
-        .collect();
-    common::first_per_file(hits, 2)
-        .into_iter()
-        .map(Evidence::from)
-        .collect()
+    common::first_per_file(out, 2)
 }
 
 /// CORS configurations that accept any origin with credentials.
@@ -249,7 +225,7 @@ fn panics_on_input(facts: &Facts) -> Vec<Evidence> {
             .filter(|p| {
                 common::type_idents(&p.ty)
                     .iter()
-                    .any(|i| INPUT_TYPES.contains(i))
+                    .any(|i| REQUEST_TYPES.contains(i))
                     || (!func.route_attrs.is_empty() && (p.ty == "&str" || p.ty == "String"))
             })
             .filter_map(|p| p.name.as_deref())

@@ -157,23 +157,9 @@ fn model(facts: &Facts) -> Vec<Evidence> {
     for f in common::model_rust(facts) {
         for t in f.types.iter().filter(|t| !t.test) {
             let w = common::words(&t.name);
-            let named = w.last().is_some_and(|x| {
-                matches!(
-                    x.as_str(),
-                    "role"
-                        | "roles"
-                        | "permission"
-                        | "permissions"
-                        | "privilege"
-                        | "privileges"
-                        | "grant"
-                        | "grants"
-                        | "scope"
-                        | "scopes"
-                        | "capability"
-                        | "capabilities"
-                )
-            });
+            let named = w
+                .last()
+                .is_some_and(|x| common::ROLE_NOUNS.contains(&x.as_str()));
             if named {
                 out.push(Evidence::new(
                     Location::new(f.path.clone(), t.line),

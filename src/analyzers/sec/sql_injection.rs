@@ -30,6 +30,7 @@
 //! n/a: no SQL client crate. manual: a SQL crate is a dependency but no query
 //! is visible in service code.
 
+use super::common::clip;
 use crate::extract::rust::{SqlExec, SqlValue, ValueOrigin};
 use crate::facts::Facts;
 use crate::location::Location;
@@ -308,12 +309,4 @@ fn describe(e: &SqlExec, judged: &[(Verdict, &SqlValue)]) -> String {
 fn quote_template(t: &str) -> String {
     let one_line: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
     format!("\"{}\"", clip(&one_line, 100))
-}
-
-fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() > max {
-        format!("{}…", s.chars().take(max).collect::<String>())
-    } else {
-        s.to_string()
-    }
 }

@@ -33,7 +33,7 @@ const MAX_VALUES: usize = 32;
 const MAX_TEXTS: usize = 128;
 
 /// Extractor types whose value is request input.
-const REQUEST_TYPES: &[&str] = &[
+pub const REQUEST_TYPES: &[&str] = &[
     "Query",
     "Json",
     "Path",

@@ -21,6 +21,7 @@
 //!
 //! Evidence never prints a secret: [`mask`] keeps a short prefix and the length.
 
+use crate::analyzers::sec::common::clip;
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -694,14 +695,6 @@ pub fn mask(v: &str) -> String {
     };
     let prefix: String = v.chars().take(keep).collect();
     format!("{prefix}… ({n} chars)")
-}
-
-fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() > max {
-        format!("{}…", s.chars().take(max).collect::<String>())
-    } else {
-        s.to_string()
-    }
 }
 
 #[cfg(test)]

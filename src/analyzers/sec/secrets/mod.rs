@@ -14,7 +14,6 @@
 pub mod detect;
 pub mod scan;
 
-use crate::classify::FileKind;
 use crate::facts::Facts;
 use crate::rules::{Evidence, Outcome, RuleDef};
 use scan::Finding;
@@ -28,18 +27,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         let config = facts
             .texts
             .iter()
-            .filter(|t| {
-                t.role.is_service()
-                    && matches!(
-                        t.kind,
-                        FileKind::Yaml
-                            | FileKind::Json
-                            | FileKind::Toml
-                            | FileKind::Text
-                            | FileKind::Script
-                            | FileKind::Dockerfile
-                    )
-            })
+            .filter(|t| t.role.is_service() && scan::is_scanned_kind(t.kind))
             .count();
         return Outcome::pass(format!(
             "no secrets found in {rust} Rust file(s) and {config} config/container file(s) of service code"

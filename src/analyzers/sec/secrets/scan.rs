@@ -18,6 +18,7 @@
 //! but marked not counted: a rule reports them apart, never as the service's.
 
 use super::detect::{self, Confidence, Detection, Kind};
+use crate::analyzers::sec::common::clip;
 use crate::classify::{FileKind, Role};
 use crate::extract::rust::KeyArg;
 use crate::facts::Facts;
@@ -208,18 +209,22 @@ pub fn key_literal(f: &crate::extract::rust::RustFile, k: &KeyArg) -> Option<Det
     })
 }
 
+/// File kinds whose text is scanned: config, scripts and container files.
+pub fn is_scanned_kind(kind: FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::Yaml
+            | FileKind::Json
+            | FileKind::Toml
+            | FileKind::Text
+            | FileKind::Script
+            | FileKind::Dockerfile
+    )
+}
+
 fn scan_texts(facts: &Facts, out: &mut Vec<Finding>) {
     for t in &facts.texts {
-        let scanned = matches!(
-            t.kind,
-            FileKind::Yaml
-                | FileKind::Json
-                | FileKind::Toml
-                | FileKind::Text
-                | FileKind::Script
-                | FileKind::Dockerfile
-        );
-        if !scanned || is_i18n_file(&t.path) {
+        if !is_scanned_kind(t.kind) || is_i18n_file(&t.path) {
             continue;
         }
         let counted = t.role == Role::Service
@@ -404,14 +409,6 @@ fn docker_pairs(line: &str) -> Vec<(String, String)> {
             Some((k.to_string(), v.trim_matches('"').to_string()))
         })
         .collect()
-}
-
-fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() > max {
-        format!("{}…", s.chars().take(max).collect::<String>())
-    } else {
-        s.to_string()
-    }
 }
 
 #[cfg(test)]
