@@ -101,7 +101,6 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
 /// Audit types/functions defined, and references to them from elsewhere.
 fn audit_code(facts: &Facts) -> (Vec<Evidence>, Vec<Evidence>) {
     let mut defs = Vec::new();
-    let mut names: Vec<String> = Vec::new();
     for (_, f) in facts.service_rust() {
         for t in f.types.iter().filter(|t| !t.test) {
             if common::has_word(&t.name, AUDIT_WORDS) {
@@ -109,7 +108,6 @@ fn audit_code(facts: &Facts) -> (Vec<Evidence>, Vec<Evidence>) {
                     Location::new(f.path.clone(), t.line),
                     format!("type `{}` models audit events", t.name),
                 ));
-                names.push(t.name.clone());
             }
         }
         for func in f.fns.iter().filter(|x| !x.test) {
@@ -118,7 +116,6 @@ fn audit_code(facts: &Facts) -> (Vec<Evidence>, Vec<Evidence>) {
                     Location::new(f.path.clone(), func.line),
                     format!("`{}` records audit events", func.name),
                 ));
-                names.push(func.name.clone());
             }
         }
     }
@@ -156,7 +153,6 @@ fn audit_code(facts: &Facts) -> (Vec<Evidence>, Vec<Evidence>) {
         .into_iter()
         .map(Evidence::from)
         .collect();
-    let _ = names;
     (defs, uses)
 }
 

@@ -332,7 +332,7 @@ impl SqlTracker {
         } else {
             resolved.clone()
         };
-        Some(self.exec(sink, line_of(&c.func), arg, uses, true))
+        Some(self.exec(sink, line_of(&c.func), arg, uses))
     }
 
     /// A method call: an executing method given SQL text, text grown in place,
@@ -343,6 +343,13 @@ impl SqlTracker {
         match name.as_str() {
             "push_str" | "push" => {
                 let recv = recv?;
+                if !self
+                    .scopes
+                    .last()
+                    .is_some_and(|s| s.texts.contains_key(&recv))
+                {
+                    return None;
+                }
                 let arg = m.args.first()?;
                 let addition = self
                     .text_of(arg, uses)
@@ -453,21 +460,11 @@ impl SqlTracker {
         }
     }
 
-    fn exec(
-        &mut self,
-        sink: String,
-        line: u32,
-        arg: &syn::Expr,
-        uses: &UseMap,
-        keep_opaque: bool,
-    ) -> SqlExec {
+    /// SQL text given to an executing call: what is known about its argument.
+    fn exec(&self, sink: String, line: u32, arg: &syn::Expr, uses: &UseMap) -> SqlExec {
         let (inner, asserted) = unwrap_assert(arg);
         let text = self.text_of(inner, uses);
-        let mut e = self.exec_from(sink, line, text, asserted);
-        if !keep_opaque && e.how == "opaque" {
-            e.how = String::new();
-        }
-        e
+        self.exec_from(sink, line, text, asserted)
     }
 
     fn exec_from(&self, sink: String, line: u32, text: Option<Text>, asserted: bool) -> SqlExec {

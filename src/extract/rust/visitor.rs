@@ -5,6 +5,9 @@
 //! test code. Router fragments are extracted per function body by
 //! [`super::router`]. Macro bodies are parsed as expression lists where they can
 //! be (`format!`, `vec!`, `sqlx::query!`), so what happens inside them is seen too.
+//! Along the way [`super::sql`] follows SQL text to the calls that execute it and
+//! [`super::keys`] records key material handed to key and credential calls and
+//! literal booleans on security-relevant settings (with the `if` they sit under).
 
 use super::model::*;
 use super::resolve::{
@@ -601,6 +604,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
+        for attr in &i.attrs {
+            self.visit_attribute(attr);
+        }
         self.visit_expr(&i.cond);
         self.if_stack.push(compact_tokens(i.cond.as_ref(), 80));
         self.visit_block(&i.then_branch);
