@@ -260,12 +260,10 @@ fn handler_limits(facts: &Facts) -> Vec<(&Route, Evidence)> {
         };
         let f = &facts.rust[fi];
         let inside = |in_fn: Option<u32>| in_fn == Some(ni as u32);
+        // Known limiter types only: a name that merely mentions rate limits
+        // (`RATELIMIT_API_MAPPING`) is not a check.
         let by_ref = f.refs.iter().find(|x| {
-            inside(x.in_fn)
-                && LIMITER_PATHS
-                    .iter()
-                    .chain(CUSTOM_LIMITER)
-                    .any(|pat| path_matches(&x.path, pat))
+            inside(x.in_fn) && LIMITER_PATHS.iter().any(|pat| path_matches(&x.path, pat))
         });
         let by_method = f.methods.iter().find(|m| {
             inside(m.in_fn)

@@ -174,12 +174,21 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
 
     if let Some((worst, _)) = bad.first() {
         let n = bad.len();
+        let count = |v: Verdict| bad.iter().filter(|(x, _)| *x == v).count();
+        let others = n - count(*worst);
+        let more = if others > 0 {
+            format!(" ({others} more place(s) build SQL from other runtime values)")
+        } else {
+            String::new()
+        };
         let summary = match worst {
             Verdict::Request => format!(
-                "request input is interpolated into SQL text at {n} place(s); bind it as a parameter"
+                "request input is interpolated into SQL text at {} place(s){more}; bind it as a parameter",
+                count(Verdict::Request)
             ),
             Verdict::Quoted => format!(
-                "runtime values are spliced into quoted SQL strings at {n} place(s); bind them as parameters"
+                "runtime values are spliced into quoted SQL strings at {} place(s){more}; bind them as parameters",
+                count(Verdict::Quoted)
             ),
             Verdict::Unquoted => format!(
                 "SQL text is built from runtime values at {n} place(s) (identifiers, fragments or numbers of unknown origin); check each is trusted or allow-listed"
