@@ -319,11 +319,15 @@ fn hashing_code(facts: &Facts) -> Vec<Evidence> {
     for (_, f) in facts.service_rust() {
         for func in f.fns.iter().filter(|x| !x.test) {
             let w = common::words(&func.name);
-            if w.iter()
-                .any(|x| x == "hash" || x == "hashed" || x == "digest")
-                && w.iter()
-                    .any(|x| matches!(x.as_str(), "token" | "key" | "apikey" | "secret"))
-            {
+            // `hash_token`, `hash_api_key` — not `SchemaExt::hash_key`.
+            let api_key = w.windows(2).any(|p| p[0] == "api" && p[1] == "key");
+            let hashes = w
+                .iter()
+                .any(|x| x == "hash" || x == "hashed" || x == "digest");
+            let secretish = w
+                .iter()
+                .any(|x| matches!(x.as_str(), "token" | "tokens" | "apikey" | "secret"));
+            if hashes && (api_key || secretish) {
                 out.push(Evidence::new(
                     Location::new(f.path.clone(), func.line),
                     format!("`{}` hashes keys before they are stored", func.name),
