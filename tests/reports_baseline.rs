@@ -92,10 +92,12 @@ fn a_newly_failing_item_fails_and_a_fixed_one_is_better() {
             i["score"] = 0.0.into();
         }
     }
-    r["summary"]["score"] = 90.0.into();
+    let now = r["summary"]["score"].as_f64().unwrap();
+    let then = ((now - 10.0) * 10.0).round() / 10.0;
+    r["summary"]["score"] = then.into();
     std::fs::write(&good, r.to_string()).unwrap();
     against(&sample("axum-ready"), &good, &[]).code(0).stderr(
-        predicate::str::contains("score 90.0 → 100.0")
+        predicate::str::contains(format!("score {then:.1} → {now:.1}"))
             .and(predicate::str::contains("better:"))
             .and(predicate::str::contains("obs.health fail → pass")),
     );

@@ -7,11 +7,13 @@
 //! with every file parsed on that thread.
 
 pub mod api_doc;
+pub mod keys;
 pub mod method_router;
 pub mod model;
 pub mod resolve;
 pub mod route_path;
 pub mod router;
+pub mod sql;
 pub mod visitor;
 pub mod warp;
 

@@ -29,6 +29,12 @@ pub struct RustFile {
     pub api_ops: Vec<super::api_doc::ApiOp>,
     /// OpenAPI documents derived in code (`#[derive(OpenApi)] #[openapi(..)]`).
     pub api_docs: Vec<super::api_doc::ApiDocRoot>,
+    /// SQL text handed to a database call, with how it was built.
+    pub sql: Vec<SqlExec>,
+    /// Key material and credentials handed to a constructor or client call.
+    pub key_args: Vec<KeyArg>,
+    /// Security-relevant settings given a literal `true`/`false`.
+    pub bool_settings: Vec<BoolSetting>,
 }
 
 /// A call of a function by a bare, not imported name.
@@ -328,4 +334,91 @@ pub struct LayerFact {
     /// Method names called in it (`allow_origin`, `max_age`).
     pub methods: Vec<String>,
     pub line: u32,
+}
+
+/// Where a runtime value in SQL text comes from, least to most dangerous.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueOrigin {
+    /// A literal, a `SCREAMING_CASE` constant, or a loop over constants.
+    Const,
+    /// Made safe by its construction: a length, or an escaping/quoting call.
+    Safe,
+    /// A local value of unknown origin.
+    Local,
+    /// A parameter of the enclosing function.
+    Param,
+    /// A request extractor of a handler (`Query<..>`, `Json<..>`, `web::Path<..>`,
+    /// a parameter of an attribute-routed handler), or derived from one.
+    Request,
+}
+
+/// A value interpolated into SQL text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SqlValue {
+    /// The expression as written (compact, capped).
+    pub expr: String,
+    pub origin: ValueOrigin,
+    /// Inside a single-quoted SQL string literal (`WHERE name = '{name}'`).
+    pub quoted: bool,
+}
+
+/// SQL text given to a call that executes it: `sqlx::query(..)`,
+/// `diesel::sql_query(..)`, `client.execute(..)`, `conn.query_row(..)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SqlExec {
+    /// The executing call: `sqlx::query`, `.execute`, `QueryBuilder::build`.
+    pub sink: String,
+    pub line: u32,
+    pub test: bool,
+    pub in_fn: Option<u32>,
+    /// How the text was made: `literal`, `format!`, `concatenation`, `push_str`,
+    /// `query builder`, or `opaque` (a value whose construction is not visible here).
+    pub how: String,
+    /// Where the text was built, when not on the call's line (a `let` above).
+    pub built_at: Option<u32>,
+    /// The SQL template with `{}` where values go (capped).
+    pub template: String,
+    /// Runtime and constant values interpolated into the text.
+    pub values: Vec<SqlValue>,
+    /// Wrapped in an explicit assertion that the text is safe (`sqlx::AssertSqlSafe`).
+    pub asserted: bool,
+}
+
+/// An argument given to a call that takes key material or credentials:
+/// `EncodingKey::from_secret(..)`, `Hmac::new_from_slice(..)`, `.bearer_auth(..)`,
+/// `.basic_auth(.., ..)`, `.password(..)`, `Credentials::new(..)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyArg {
+    /// The resolved callee: `jsonwebtoken::EncodingKey::from_secret`, or `.bearer_auth`.
+    pub callee: String,
+    pub line: u32,
+    pub test: bool,
+    pub in_fn: Option<u32>,
+    /// The arguments as written (compact, capped).
+    pub args: String,
+    /// The longest string or byte-string literal among the arguments.
+    pub literal: Option<String>,
+    /// A `SCREAMING_CASE` constant among the arguments (its value is a literal elsewhere).
+    pub constant: Option<String>,
+    /// A file embedded with `include_bytes!`/`include_str!`.
+    pub include: Option<String>,
+    /// Read from the environment (`env::var`, `env!`, `dotenv!`).
+    pub from_env: bool,
+}
+
+/// A security-relevant setting given a literal boolean: `validation.validate_exp =
+/// false`, `.danger_accept_invalid_certs(true)`, `.allow_credentials(true)`,
+/// `Cookie { secure: false, .. }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BoolSetting {
+    /// The field or method name.
+    pub name: String,
+    pub value: bool,
+    pub line: u32,
+    pub test: bool,
+    pub in_fn: Option<u32>,
+    /// The condition of the innermost `if` it sits under (compact text), when
+    /// there is one: `skip_tls_verify`, `config.insecure`.
+    pub guard: Option<String>,
 }

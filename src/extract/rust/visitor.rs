@@ -5,6 +5,9 @@
 //! test code. Router fragments are extracted per function body by
 //! [`super::router`]. Macro bodies are parsed as expression lists where they can
 //! be (`format!`, `vec!`, `sqlx::query!`), so what happens inside them is seen too.
+//! Along the way [`super::sql`] follows SQL text to the calls that execute it and
+//! [`super::keys`] records key material handed to key and credential calls and
+//! literal booleans on security-relevant settings (with the `if` they sit under).
 
 use super::model::*;
 use super::resolve::{
@@ -74,6 +77,10 @@ pub struct Collector<'a> {
     seen_refs: HashSet<(String, RefKind, bool, Option<u32>)>,
     seen_methods: HashSet<MethodKey>,
     seen_calls: HashSet<(String, Option<u32>)>,
+    /// Follows SQL text from where it is built to where it is executed.
+    sql: super::sql::SqlTracker,
+    /// Conditions of the `if`s being visited, innermost last.
+    if_stack: Vec<String>,
 }
 
 impl<'a> Collector<'a> {
@@ -94,6 +101,8 @@ impl<'a> Collector<'a> {
             seen_refs: HashSet::new(),
             seen_methods: HashSet::new(),
             seen_calls: HashSet::new(),
+            sql: super::sql::SqlTracker::default(),
+            if_stack: Vec::new(),
         }
     }
 
@@ -180,6 +189,27 @@ impl<'a> Collector<'a> {
         });
     }
 
+    fn push_sql(&mut self, mut e: SqlExec) {
+        e.test = self.in_test();
+        e.in_fn = self.cur_fn();
+        self.out.sql.push(e);
+    }
+
+    fn push_setting(&mut self, b: Option<BoolSetting>) {
+        if let Some(mut b) = b {
+            b.test = self.in_test();
+            b.in_fn = self.cur_fn();
+            b.guard = self.if_stack.last().cloned();
+            self.out.bool_settings.push(b);
+        }
+    }
+
+    fn push_key(&mut self, mut k: KeyArg) {
+        k.test = self.in_test();
+        k.in_fn = self.cur_fn();
+        self.out.key_args.push(k);
+    }
+
     fn with_context<F: FnOnce(&mut Self)>(&mut self, ctx: Option<String>, f: F) {
         let saved = std::mem::replace(&mut self.context, ctx);
         f(self);
@@ -248,6 +278,7 @@ impl<'a> Collector<'a> {
             stmts: block.map(|b| b.stmts.len() as u32).unwrap_or(0),
         };
         let idx = self.out.fns.len() as u32;
+        let routed = !fact.route_attrs.is_empty();
         self.out.fns.push(fact);
         if let Some(op) = api_doc::op_from_attrs(attrs, idx, test, self.uses) {
             self.out.api_ops.push(op);
@@ -268,6 +299,7 @@ impl<'a> Collector<'a> {
             self.test_depth += 1;
         }
         self.fn_stack.push(idx);
+        self.sql.enter_fn(sig, routed);
         for attr in attrs {
             self.visit_attribute(attr);
         }
@@ -275,6 +307,7 @@ impl<'a> Collector<'a> {
         if let Some(block) = block {
             self.visit_block(block);
         }
+        self.sql.exit_fn();
         self.fn_stack.pop();
         if is_test_fn {
             self.test_depth -= 1;
@@ -385,8 +418,11 @@ impl<'a> Collector<'a> {
                 call.first_lit = first_token_lit(&mac.tokens);
                 call.idents = field_idents(&mac.tokens);
                 self.out.macros.push(call);
-                for (value, line) in lits {
-                    self.add_literal(value, line);
+                for (value, line, ctx) in lits {
+                    match ctx {
+                        Some(c) => self.with_context(Some(c), |this| this.add_literal(value, line)),
+                        None => self.add_literal(value, line),
+                    }
                 }
             }
         }
@@ -518,9 +554,12 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_local(&mut self, l: &'ast syn::Local) {
         let ctx = pat_name(&l.pat).or_else(|| self.context.clone());
         self.with_context(ctx, |this| visit::visit_local(this, l));
+        let init = l.init.as_ref().map(|i| i.expr.as_ref());
+        self.sql.bind_local(&l.pat, init, self.uses);
     }
 
     fn visit_field_value(&mut self, fv: &'ast syn::FieldValue) {
+        self.push_setting(super::keys::field_setting(fv));
         let ctx = match &fv.member {
             syn::Member::Named(i) => Some(i.to_string()),
             syn::Member::Unnamed(_) => self.context.clone(),
@@ -539,6 +578,8 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         }
         .or_else(|| self.context.clone());
         self.with_context(ctx, |this| visit::visit_expr_assign(this, a));
+        self.sql.on_assign(&a.left, &a.right, self.uses);
+        self.push_setting(super::keys::assign_setting(a));
     }
 
     fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
@@ -577,6 +618,12 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 }
             }
         }
+        if let Some(e) = self.sql.on_call(c, self.uses) {
+            self.push_sql(e);
+        }
+        if let Some(k) = super::keys::on_call(c, self.uses) {
+            self.push_key(k);
+        }
         self.visit_expr(&c.func);
         let ctx = match c.func.as_ref() {
             syn::Expr::Path(p) => Some(last_ident(&p.path)),
@@ -590,6 +637,13 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if let Some(e) = self.sql.on_method(m, self.uses) {
+            self.push_sql(e);
+        }
+        if let Some(k) = super::keys::on_method(m) {
+            self.push_key(k);
+        }
+        self.push_setting(super::keys::method_setting(m));
         let name = m.method.to_string();
         let root = chain_root(&m.receiver).map(|r| self.uses.resolve(&r));
         let in_loop = self.loop_depth > 0;
@@ -631,8 +685,29 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         });
     }
 
+    fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
+        for attr in &i.attrs {
+            self.visit_attribute(attr);
+        }
+        self.visit_expr(&i.cond);
+        self.if_stack.push(compact_tokens(i.cond.as_ref(), 80));
+        self.visit_block(&i.then_branch);
+        if let Some((_, els)) = &i.else_branch {
+            self.visit_expr(els);
+        }
+        self.if_stack.pop();
+    }
+
+    fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+        visit::visit_expr_binary(self, b);
+        if matches!(b.op, syn::BinOp::AddAssign(_)) {
+            self.sql.on_add_assign(&b.left, &b.right, self.uses);
+        }
+    }
+
     fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
         self.visit_expr(&f.expr);
+        self.sql.bind_for(&f.pat, &f.expr);
         self.loop_depth += 1;
         self.visit_pat(&f.pat);
         self.visit_block(&f.body);
@@ -659,6 +734,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if matches!(last_ident(&mac.path).as_str(), "write" | "writeln") {
+            self.sql.on_write(mac, self.uses);
+        }
         let path = self.uses.resolve(&path_text(&mac.path));
         self.add_ref(&path, RefKind::Expr, line_of(&mac.path));
         self.visit_macro_body(mac, &path);
@@ -901,17 +979,38 @@ fn last_segment(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path)
 }
 
-fn collect_token_lits(tokens: &TokenStream, out: &mut Vec<(String, u32)>) {
-    for tt in tokens.clone() {
+fn collect_token_lits(tokens: &TokenStream, out: &mut Vec<(String, u32, Option<String>)>) {
+    collect_token_lits_in(tokens, None, out);
+}
+
+/// String literals of a token stream. A literal that is the first token of a
+/// parenthesised group right after an identifier (`var("DATABASE_URL")` inside
+/// `lazy_static!`) gets that identifier as its context, as in parsed code.
+fn collect_token_lits_in(
+    tokens: &TokenStream,
+    call: Option<String>,
+    out: &mut Vec<(String, u32, Option<String>)>,
+) {
+    let mut prev_ident: Option<String> = None;
+    for (i, tt) in tokens.clone().into_iter().enumerate() {
         match tt {
-            TokenTree::Group(g) => collect_token_lits(&g.stream(), out),
+            TokenTree::Group(g) => {
+                let ctx = match g.delimiter() {
+                    proc_macro2::Delimiter::Parenthesis => prev_ident.take(),
+                    _ => None,
+                };
+                collect_token_lits_in(&g.stream(), ctx, out);
+            }
             TokenTree::Literal(lit) => {
                 if let Ok(s) = syn::parse_str::<syn::LitStr>(&lit.to_string()) {
                     let line = u32::try_from(lit.span().start().line).unwrap_or(0);
-                    out.push((s.value(), line));
+                    let ctx = if i == 0 { call.clone() } else { None };
+                    out.push((s.value(), line, ctx));
                 }
+                prev_ident = None;
             }
-            _ => {}
+            TokenTree::Ident(id) => prev_ident = Some(id.to_string()),
+            TokenTree::Punct(_) => prev_ident = None,
         }
     }
 }
