@@ -553,7 +553,7 @@ fn owasp_basics() {
         "sec.owasp",
         "fail",
         "src/main.rs",
-        Some(12),
+        Some(11),
         "`actix_cors::Cors::permissive` echoes any origin and allows credentials",
     );
     check(
