@@ -98,9 +98,37 @@ pub fn kind_of(rel_path: &str) -> Option<FileKind> {
             "lcov" => FileKind::CoverageReport,
             "proto" => FileKind::Proto,
             "txt" | "conf" | "ini" | "cfg" | "env" | "hcl" | "tf" | "properties" => FileKind::Text,
+            // Load-test scripts (k6, locust, artillery, gatling, wrk) are read
+            // as text; other JavaScript/Python is not seaworthy's business.
+            "js" | "mjs" | "ts" | "py" | "lua" | "scala" if is_load_script(rel_path) => {
+                FileKind::Text
+            }
             _ => return None,
         },
     })
+}
+
+/// Whether a script's path says it is a load test (`k6/`, `load-tests/`,
+/// `locustfile.py`, `perf/soak.js`).
+fn is_load_script(rel_path: &str) -> bool {
+    let lower = rel_path.to_ascii_lowercase();
+    if lower.contains("node_modules/") {
+        return false;
+    }
+    [
+        "k6",
+        "load",
+        "locust",
+        "perf",
+        "stress",
+        "soak",
+        "gatling",
+        "artillery",
+        "wrk",
+        "bench",
+    ]
+    .iter()
+    .any(|k| lower.contains(k))
 }
 
 /// The role of a file from the directories on its path.
@@ -149,6 +177,9 @@ mod tests {
             Some(FileKind::CoverageReport)
         );
         assert_eq!(kind_of("logo.png"), None);
+        assert_eq!(kind_of("load-tests/orders.js"), Some(FileKind::Text));
+        assert_eq!(kind_of("locustfile.py"), Some(FileKind::Text));
+        assert_eq!(kind_of("web/app.js"), None);
     }
 
     #[test]

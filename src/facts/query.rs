@@ -304,12 +304,28 @@ impl Facts {
                         } else {
                             &["justfile", ".justfile", "Justfile"]
                         };
-                        for t in self.texts.iter().filter(|t| {
-                            let name = t.path.rsplit('/').next().unwrap_or(&t.path);
-                            files.contains(&name)
-                        }) {
-                            if let Some((line, body)) = recipe(&t.text, next) {
-                                out.push((Location::new(t.path.clone(), line), body));
+                        // Every target named (`just run-tests run-builder-tests`),
+                        // also in imported `.just`/`.mk` files.
+                        let targets = words[i + 1..]
+                            .iter()
+                            .take_while(|t| {
+                                !t.starts_with('-')
+                                    && !t.contains('=')
+                                    && !matches!(**t, "&&" | "||" | ";" | "|")
+                            })
+                            .map(|t| t.trim_end_matches(';'));
+                        let ext = if *w == "make" { ".mk" } else { ".just" };
+                        for target in targets {
+                            for t in self.texts.iter().filter(|t| {
+                                let name = t.path.rsplit('/').next().unwrap_or(&t.path);
+                                files.contains(&name) || name.ends_with(ext)
+                            }) {
+                                if let Some((line, body)) = recipe(&t.text, target) {
+                                    for (def_line, def) in make_calls(&t.text, &body) {
+                                        out.push((Location::new(t.path.clone(), def_line), def));
+                                    }
+                                    out.push((Location::new(t.path.clone(), line), body));
+                                }
                             }
                         }
                     }
@@ -422,6 +438,27 @@ impl Facts {
     }
 }
 
+/// The bodies (with their first line) of the make functions a recipe calls
+/// (`$(call test_core)` → `define test_core … endef`).
+fn make_calls(text: &str, body: &str) -> Vec<(u32, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    body.split("$(call ")
+        .skip(1)
+        .filter_map(|rest| rest.split([')', ',']).next())
+        .filter_map(|name| {
+            let def = lines
+                .iter()
+                .position(|l| l.split_whitespace().take(2).eq(["define", name.trim()]))?;
+            let block: Vec<&str> = lines[def + 1..]
+                .iter()
+                .take_while(|l| l.trim() != "endef")
+                .map(|l| l.trim())
+                .collect();
+            Some((def as u32 + 2, block.join("\n")))
+        })
+        .collect()
+}
+
 /// The body of a Makefile target or justfile recipe, with its line.
 fn recipe(text: &str, name: &str) -> Option<(u32, String)> {
     let lines: Vec<&str> = text.lines().collect();
@@ -477,6 +514,12 @@ mod tests {
         let (line, body) = recipe(mk, "coverage").unwrap();
         assert_eq!(line, 3);
         assert!(body.contains("--fail-under-lines 85"));
+        let called = "define test_core\n\tcargo test --no-fail-fast\nendef\n\ntest: ## all\n\t$(call test_core)\n";
+        let (_, body) = recipe(called, "test").unwrap();
+        assert_eq!(
+            make_calls(called, &body),
+            [(2, "cargo test --no-fail-fast".to_string())]
+        );
         let just = "cov:\n    cargo tarpaulin --fail-under 80\n";
         assert!(recipe(just, "cov").unwrap().1.contains("tarpaulin"));
     }
