@@ -144,9 +144,9 @@ pub fn role_of(rel_path: &str) -> Role {
     for dir in &parts {
         match dir.to_ascii_lowercase().as_str() {
             "tests" | "test" | "testdata" | "test-data" | "test_data" | "fixtures"
-            | "test-fixtures" | "integration-tests" | "integration_tests" | "e2e" => {
-                return Role::Test
-            }
+            | "test-fixtures" | "integration-tests" | "integration_tests" | "e2e"
+            | "test_harness" | "test-harness" | "test_utils" | "test-utils" | "testutils"
+            | "test_support" | "test-support" => return Role::Test,
             "benches" | "bench" | "benchmarks" => return Role::Bench,
             "examples" | "example" => return Role::Example,
             "generated" => return Role::Generated,
@@ -155,6 +155,12 @@ pub fn role_of(rel_path: &str) -> Role {
         }
     }
     if parts.last() == Some(&"src") && (name == "tests.rs" || name == "test_utils.rs") {
+        return Role::Test;
+    }
+    // `mod tests;` / `mod foo_tests;` files next to the code they test.
+    if parts.contains(&"src")
+        && (name == "tests.rs" || name.ends_with("_tests.rs") || name.ends_with("_test.rs"))
+    {
         return Role::Test;
     }
     Role::Service
@@ -192,5 +198,8 @@ mod tests {
         assert_eq!(role_of("build.rs"), Role::BuildScript);
         assert_eq!(role_of("src/generated/api.rs"), Role::Generated);
         assert_eq!(role_of("xtask/src/main.rs"), Role::Tooling);
+        assert_eq!(role_of("crates/api/src/axum_factory/tests.rs"), Role::Test);
+        assert_eq!(role_of("crates/api/src/test_harness/mocks.rs"), Role::Test);
+        assert_eq!(role_of("src/contest.rs"), Role::Service);
     }
 }

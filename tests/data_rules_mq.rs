@@ -98,6 +98,7 @@ fn poison_messages_are_dead_lettered() {
         Some(26),
         "`max_retries`",
     );
+    // The `parking_lot` crate is not a parking-lot queue.
     expect(
         bad(),
         "mq.dead-letter",
@@ -150,8 +151,8 @@ fn redelivery_is_harmless() {
         ready(),
         "mq.idempotency",
         "pass",
-        "migrations/20240102090000_create_transfers.sql",
-        Some(17),
+        EVENTS,
+        Some(75),
         "`processed_events`",
     );
     expect(
@@ -162,6 +163,7 @@ fn redelivery_is_harmless() {
         Some(17),
         "`ON CONFLICT DO NOTHING`",
     );
+    // `dedup_names` sorts display names; it is not message deduplication.
     expect(
         bad(),
         "mq.idempotency",
@@ -236,7 +238,7 @@ fn urgent_messages_have_their_own_lane() {
         "pass",
         EVENTS,
         Some(15),
-        "`.urgent`",
+        "`transfers.urgent`",
     );
     expect(
         bad(),

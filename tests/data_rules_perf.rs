@@ -269,6 +269,29 @@ fn replicas_are_interchangeable_and_readiness_is_separate() {
 }
 
 #[test]
+fn health_paths_declared_outside_resolved_routers_count() {
+    // A `#[utoipa::path(.., path = "/livez")]` handler mounted through
+    // `routes!` and a route constant: no resolved route, still endpoints.
+    let r = report(fixture("declared-health"));
+    expect(
+        r,
+        "perf.load-balancing",
+        "pass",
+        "src/main.rs",
+        Some(7),
+        "liveness route declared /livez",
+    );
+    expect(
+        r,
+        "perf.load-balancing",
+        "pass",
+        "src/main.rs",
+        Some(3),
+        "readiness route declared /readyz",
+    );
+}
+
+#[test]
 fn scaling_out_needs_external_state_and_replicas() {
     expect(
         ready(),

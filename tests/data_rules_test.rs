@@ -45,7 +45,7 @@ fn unit_tests_in_each_service_package() {
         "fail",
         "Cargo.toml",
         None,
-        "`ledger` has 5 function(s) and no test",
+        "`ledger` has 6 function(s) and no test",
     );
 }
 
@@ -185,7 +185,7 @@ fn benchmarks_with_a_harness() {
         "test.benchmarks",
         "partial",
         "Cargo.toml",
-        Some(21),
+        Some(22),
         "dev-depends on `criterion`",
     );
     expect_summary(
@@ -283,7 +283,7 @@ fn contract_tests_check_responses() {
         "test.contract",
         "partial",
         "Cargo.toml",
-        Some(22),
+        Some(23),
         "dev-depends on `pact_consumer` but no test uses it",
     );
     expect(

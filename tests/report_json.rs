@@ -80,7 +80,11 @@ fn scores_follow_statuses() {
         assert_eq!(i["score"].as_f64(), expected, "{}", i["id"]);
     }
     // The bare sample fails nearly every scored item.
-    assert!(r["summary"]["score"].as_f64().unwrap() < 50.0, "{}", r["summary"]);
+    assert!(
+        r["summary"]["score"].as_f64().unwrap() < 50.0,
+        "{}",
+        r["summary"]
+    );
     assert_eq!(r["summary"]["grade"], "F");
 }
 

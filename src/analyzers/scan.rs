@@ -159,6 +159,7 @@ pub fn in_test_code(f: &RustFile, in_fn: Option<u32>, test_flag: bool) -> bool {
 /// any pattern (see [`crate::facts::query::path_matches`]).
 pub fn test_refs(facts: &Facts, patterns: &[&str]) -> Vec<Hit> {
     let mut out = Vec::new();
+    let matcher = crate::facts::query::PathMatcher::new(patterns);
     for f in facts
         .rust
         .iter()
@@ -167,14 +168,11 @@ pub fn test_refs(facts: &Facts, patterns: &[&str]) -> Vec<Hit> {
         for r in &f.refs {
             // Calls and types, not imports or attributes (`#[actix_web::test]`
             // marks a test, it drives nothing).
-            if in_test_code(f, r.in_fn, r.test)
-                && matches!(
-                    r.kind,
-                    crate::extract::rust::RefKind::Expr | crate::extract::rust::RefKind::Type
-                )
-                && patterns
-                    .iter()
-                    .any(|p| crate::facts::query::path_matches(&r.path, p))
+            if matches!(
+                r.kind,
+                crate::extract::rust::RefKind::Expr | crate::extract::rust::RefKind::Type
+            ) && matcher.matches(&r.path)
+                && in_test_code(f, r.in_fn, r.test)
             {
                 out.push(Hit::new(
                     Location::new(f.path.clone(), r.line),
@@ -332,8 +330,10 @@ pub struct Spec<'a> {
     pub literals: Option<&'a str>,
     /// A regex over identifiers in service code (see [`ident_hits`]).
     pub idents: Option<&'a str>,
-    /// A regex over shipped config, manifests and scripts (see [`is_config`]).
+    /// A regex over deployment config (see [`is_deploy_config`]).
     pub config: Option<&'a str>,
+    /// Only code in these files counts (config is not restricted).
+    pub within: Option<&'a HashSet<String>>,
 }
 
 impl Spec<'_> {
@@ -356,11 +356,32 @@ impl Spec<'_> {
         if let Some(p) = self.idents {
             out.extend(ident_hits(facts, &re(p)));
         }
+        if let Some(files) = self.within {
+            out.retain(|h| files.contains(&h.location.path));
+        }
         if let Some(p) = self.config {
-            out.extend(text_hits(facts, is_config, &re(p), 2));
+            out.extend(text_hits(facts, is_deploy_config, &re(p), 2));
         }
         out.sort();
         out.dedup();
         out
     }
+}
+
+/// Configuration a deployment reads (YAML/TOML manifests, config files,
+/// scripts, Dockerfiles), not CI workflows, Cargo manifests, docs, vendored
+/// `.proto` definitions or JSON data: a crate named `parking_lot` or a project
+/// board's "Backlog" column says nothing about queues.
+pub fn is_deploy_config(t: &TextFile) -> bool {
+    is_config(t)
+        && !matches!(
+            t.kind,
+            crate::classify::FileKind::CargoManifest
+                | crate::classify::FileKind::Sql
+                | crate::classify::FileKind::Proto
+                | crate::classify::FileKind::Json
+        )
+        && !t.path.starts_with(".github/")
+        && !t.path.contains("/.github/")
+        && !t.path.ends_with(".gitlab-ci.yml")
 }

@@ -34,6 +34,11 @@ pub fn path_matches(path: &str, pattern: &str) -> bool {
         Some(p) => (true, p),
         None => (false, pattern),
     };
+    // Fast reject: a plain last segment must appear in the path as text.
+    let last = pattern.rsplit("::").next().unwrap_or(pattern);
+    if !last.contains(['*', '-']) && !path.contains(last) {
+        return false;
+    }
     let segs: Vec<&str> = path.split("::").collect();
     let pats: Vec<&str> = pattern.split("::").collect();
     if pats.len() > segs.len() {
@@ -49,6 +54,33 @@ pub fn path_matches(path: &str, pattern: &str) -> bool {
             .zip(&segs[start..])
             .all(|(p, s)| glob_segment(p, &s.replace('-', "_")))
     })
+}
+
+/// Several path patterns, prepared once for matching many paths.
+pub struct PathMatcher<'a> {
+    /// Each pattern with the plain text its last segment needs to find in a path.
+    patterns: Vec<(&'a str, Option<&'a str>)>,
+}
+
+impl<'a> PathMatcher<'a> {
+    pub fn new(patterns: &[&'a str]) -> Self {
+        PathMatcher {
+            patterns: patterns
+                .iter()
+                .map(|p| {
+                    let last = p.trim_start_matches('^').rsplit("::").next().unwrap_or(p);
+                    (*p, (!last.contains(['*', '-'])).then_some(last))
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether `path` matches any pattern (see [`path_matches`]).
+    pub fn matches(&self, path: &str) -> bool {
+        self.patterns
+            .iter()
+            .any(|(p, last)| last.is_none_or(|l| path.contains(l)) && path_matches(path, p))
+    }
 }
 
 fn glob_segment(pattern: &str, seg: &str) -> bool {
@@ -184,9 +216,10 @@ impl Facts {
 
     fn refs_where(&self, patterns: &[&str], keep: impl Fn(&PathRef) -> bool) -> Vec<Hit> {
         let mut out = Vec::new();
+        let matcher = PathMatcher::new(patterns);
         for (_, f) in self.service_rust() {
             for r in &f.refs {
-                if keep(r) && patterns.iter().any(|p| path_matches(&r.path, p)) {
+                if keep(r) && matcher.matches(&r.path) {
                     out.push(Hit::new(
                         Location::new(f.path.clone(), r.line),
                         format!("`{}`", r.path),

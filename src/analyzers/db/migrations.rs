@@ -146,9 +146,15 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     }
     // Migration sets: (up files, versions → paths).
     let mut sets: BTreeMap<String, SetCount> = BTreeMap::new();
+    // sqlx, diesel and refinery key migrations by version; sea-orm by the
+    // whole module name, so only file-based sets can clash.
+    let mut keyed_by_version: std::collections::HashSet<String> = std::collections::HashSet::new();
     for s in &sources {
         let m = s.migration.as_ref().expect("filtered");
         let e = sets.entry(m.set.clone()).or_default();
+        if s.origin == SqlOrigin::File {
+            keyed_by_version.insert(m.set.clone());
+        }
         if m.down {
             e.1 += 1;
             continue;
@@ -183,7 +189,10 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
                 }
             ),
         ));
-        for (v, paths) in versions.iter().filter(|(_, p)| p.len() > 1) {
+        let clashes = versions
+            .iter()
+            .filter(|(_, p)| p.len() > 1 && keyed_by_version.contains(set));
+        for (v, paths) in clashes {
             dupes.push(Evidence::new(
                 Location::file(paths[1].clone()),
                 format!(

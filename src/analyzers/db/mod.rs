@@ -185,7 +185,8 @@ pub fn databases(facts: &Facts) -> Databases {
 
 /// `n/a` when the service uses no database.
 pub fn unless_database(facts: &Facts) -> Option<Outcome> {
-    if databases(facts).any() || !model::schema(facts).is_empty() {
+    let clients: Vec<&str> = SQL_CLIENTS.iter().chain(DOC_STORES).copied().collect();
+    if !facts.deps(&clients).is_empty() || !model::schema(facts).is_empty() {
         return None;
     }
     Some(Outcome::na(

@@ -115,7 +115,11 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     // Functions that write more than once.
     // Per function: the tables it writes, with the line of the first write to each.
     let mut writes: BTreeMap<(usize, u32), BTreeMap<String, u32>> = BTreeMap::new();
-    for (fi, f) in facts.service_rust() {
+    // Migrations run in the runner's transaction; their writes are not judged here.
+    for (fi, f) in facts.service_rust().filter(|(_, f)| {
+        crate::extract::sql::migration_of(&f.path).is_none()
+            && !crate::extract::sql::in_migrations_dir(&f.path)
+    }) {
         let mut add = |in_fn: Option<u32>, table: String, line: u32| {
             if let Some(i) = in_fn {
                 writes

@@ -13,7 +13,7 @@
 //! pass: batching configured or batch calls · partial: Kafka defaults only ·
 //! fail: one message at a time · n/a: no broker client.
 
-use super::{broker_hits, unless_broker, Family};
+use super::{broker_files, broker_hits, unless_broker, Family};
 use crate::analyzers::scan::Spec;
 use crate::facts::Facts;
 use crate::rules::{Outcome, RuleDef};
@@ -25,7 +25,9 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         Ok(b) => b,
         Err(o) => return o,
     };
+    let files = broker_files(facts, &brokers);
     let batch = Spec {
+        within: Some(&files),
         methods: &[
             "basic_qos",
             "send_message_batch",

@@ -11,19 +11,21 @@
 //! pass: a dead-letter destination · partial: bounded retries only · fail:
 //! neither · n/a: no broker client.
 
-use super::{broker_hits, unless_broker};
+use super::{broker_files, broker_hits, unless_broker};
 use crate::analyzers::scan::Spec;
 use crate::facts::Facts;
 use crate::rules::{Outcome, RuleDef};
 
-const DLQ: &str = r"(?i)dead[-_. ]?letter|(^|[-_.])dl[qx]($|[-_.])|\bdl[qx]\b|x-dead-letter|redrive|deadLetterTargetArn|parking[-_ ]?lot|poison[-_ ]?(queue|message)";
+const DLQ: &str = r"(?i)dead[-_. ]?letter|(^|[-_.])dl[qx]($|[-_.])|\bdl[qx]\b|x-dead-letter|redrive|deadLetterTargetArn|parking[-_.]?lot[-_.]?(queue|topic|exchange)|poison[-_ ]?(queue|message)";
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     let brokers = match unless_broker(facts) {
         Ok(b) => b,
         Err(o) => return o,
     };
+    let files = broker_files(facts, &brokers);
     let dlq = Spec {
+        within: Some(&files),
         literals: Some(DLQ),
         idents: Some(r"(?i)dead_?letter|(^|[_.:])dlq|Dlq|redrive"),
         config: Some(DLQ),
@@ -38,6 +40,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         .with_hits(dlq);
     }
     let retries = Spec {
+        within: Some(&files),
         methods: &["basic_nack", "basic_reject", "max_deliver", "nack", "term"],
         literals: Some(r"(?i)max[-_. ]?deliver|max[-_. ]?retries|retry[-_. ]?count|x-death|delivery[-_. ]?count"),
         ..Spec::default()

@@ -11,26 +11,28 @@
 //! pass: dedup keys or exactly-once settings · partial: only idempotent writes
 //! · fail: neither · n/a: no broker client.
 
-use super::{broker_hits, unless_broker};
+use super::{broker_files, broker_hits, unless_broker};
 use crate::analyzers::scan::Spec;
 use crate::facts::Facts;
 use crate::rules::{Outcome, RuleDef};
 
-const KEYS: &str = r"(?i)enable\.idempotence|transactional\.id|idempoten|dedup|Nats-Msg-Id|message_deduplication_id|MessageDeduplicationId|exactly[-_ ]?once|processed_(messages|events)|\binbox\b";
+const KEYS: &str = r"(?i)enable\.idempotence|transactional\.id|idempoten|Nats-Msg-Id|message_deduplication_id|MessageDeduplicationId|exactly[-_ ]?once|processed_(messages|events)|dedup(lication)?[-_ ]?(id|key|table|window)|\binbox\b";
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     let brokers = match unless_broker(facts) {
         Ok(b) => b,
         Err(o) => return o,
     };
+    let files = broker_files(facts, &brokers);
     let keys = Spec {
+        within: Some(&files),
         methods: &[
             "message_deduplication_id",
             "set_transactional_id",
             "init_transactions",
         ],
         literals: Some(KEYS),
-        idents: Some(r"(?i)idempoten|dedup|processed_(message|event)s?"),
+        idents: Some(r"(?i)idempoten|dedup(lication)?_?(id|key)|processed_(message|event)s?"),
         config: Some(KEYS),
         ..Spec::default()
     }
@@ -40,6 +42,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             .with_hits(keys);
     }
     let writes = Spec {
+        within: Some(&files),
         literals: Some(r"(?i)ON\s+CONFLICT[^;]*DO\s+(NOTHING|UPDATE)|INSERT\s+IGNORE|INSERT\s+OR\s+(IGNORE|REPLACE)|ON\s+DUPLICATE\s+KEY"),
         methods: &["on_conflict_do_nothing", "do_nothing", "on_conflict"],
         ..Spec::default()

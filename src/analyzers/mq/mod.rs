@@ -19,6 +19,7 @@ use super::Decide;
 use crate::facts::query::Hit;
 use crate::facts::Facts;
 use crate::rules::Outcome;
+use std::collections::HashSet;
 
 /// This section's analyzers, by name.
 pub const ANALYZERS: &[(&str, Decide)] = &[
@@ -119,6 +120,60 @@ pub fn unless_broker(facts: &Facts) -> Result<Vec<(Hit, Family)>, Outcome> {
         ));
     }
     Ok(b)
+}
+
+/// Module paths of the broker clients, as they appear in code.
+pub const BROKER_PATHS: &[&str] = &[
+    "lapin",
+    "amiquip",
+    "deadpool_lapin",
+    "bb8_lapin",
+    "fe2o3_amqp",
+    "amqprs",
+    "rabbitmq_stream_client",
+    "rdkafka",
+    "kafka",
+    "rskafka",
+    "samsa",
+    "async_nats",
+    "nats",
+    "aws_sdk_sqs",
+    "aws_sdk_sns",
+    "aws_sdk_kinesis",
+    "aws_sdk_eventbridge",
+    "google_cloud_pubsub",
+    "azure_messaging_servicebus",
+    "pulsar",
+    "rumqttc",
+    "paho_mqtt",
+    "iggy",
+    "fluvio",
+    "zmq",
+    "pgmq",
+];
+
+/// Service files that talk to a broker (import or use a broker client). Code
+/// evidence for messaging items is read there only, so a `dedup()` helper or an RUM "replay" feature elsewhere
+/// is not mistaken for message handling.
+pub fn broker_files(facts: &Facts, brokers: &[(Hit, Family)]) -> HashSet<String> {
+    let redis = brokers.iter().any(|(_, f)| *f == Family::Redis);
+    let mut files = HashSet::new();
+    for (_, f) in facts.service_rust() {
+        let talks = f.refs.iter().any(|r| {
+            let root = r.path.split("::").next().unwrap_or("");
+            BROKER_PATHS.contains(&root) || (redis && root == "redis")
+        }) || (redis
+            && f.methods.iter().any(|m| {
+                m.name.starts_with('x')
+                    && m.name.len() <= 12
+                    && ["xadd", "xread", "xreadgroup", "xack", "xread_options"]
+                        .contains(&m.name.as_str())
+            }));
+        if talks {
+            files.insert(f.path.clone());
+        }
+    }
+    files
 }
 
 /// The evidence for a failing item: the broker dependencies.

@@ -7,19 +7,21 @@
 //! pass: priorities or priority lanes · fail: one lane for everything ·
 //! n/a: no broker client.
 
-use super::{broker_hits, unless_broker};
+use super::{broker_files, broker_hits, unless_broker};
 use crate::analyzers::scan::Spec;
 use crate::facts::Facts;
 use crate::rules::{Outcome, RuleDef};
 
-const PRIORITY: &str = r"(?i)x-max-priority|(^|[-_.])(high|low|urgent|critical|bulk)[-_.]?priority($|[-_.])|(^|[-_.])priority[-_.](high|low|queue|topic)|[-_.](urgent|high|low|bulk)$";
+const PRIORITY: &str = r"(?i)x-max-priority|priority[-_.]?(queue|topic|lane|high|low)|(high|low|urgent)[-_.]?priority|^[\w-]+(\.[\w-]+)*\.(urgent|high|low|bulk)$";
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     let brokers = match unless_broker(facts) {
         Ok(b) => b,
         Err(o) => return o,
     };
+    let files = broker_files(facts, &brokers);
     let hits = Spec {
+        within: Some(&files),
         methods: &["with_priority", "priority"],
         literals: Some(PRIORITY),
         config: Some(PRIORITY),

@@ -12,9 +12,10 @@
 //!
 //! pass: the client produces or consumes (consumers of AMQP, JetStream, SQS or
 //! Redis Streams acknowledge) · partial: a consumer that never acknowledges ·
-//! fail: a broker crate nothing uses · n/a: no broker client.
+//! fail: a broker crate nothing uses · n/a: no broker client. Calls are read
+//! in files that use a broker client (a `.publish()` elsewhere is not one).
 
-use super::{broker_hits, unless_broker, Family};
+use super::{broker_files, broker_hits, unless_broker, Family};
 use crate::analyzers::scan::Spec;
 use crate::facts::Facts;
 use crate::rules::{Outcome, RuleDef};
@@ -45,6 +46,7 @@ pub const PRODUCERS: Spec = Spec {
     literals: None,
     idents: None,
     config: None,
+    within: None,
 };
 
 pub const CONSUMERS: Spec = Spec {
@@ -73,6 +75,7 @@ pub const CONSUMERS: Spec = Spec {
     literals: None,
     idents: None,
     config: None,
+    within: None,
 };
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
@@ -80,9 +83,19 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         Ok(b) => b,
         Err(o) => return o,
     };
-    let produce = PRODUCERS.find(facts);
-    let consume = CONSUMERS.find(facts);
+    let files = broker_files(facts, &brokers);
+    let produce = Spec {
+        within: Some(&files),
+        ..PRODUCERS
+    }
+    .find(facts);
+    let consume = Spec {
+        within: Some(&files),
+        ..CONSUMERS
+    }
+    .find(facts);
     let ack = Spec {
+        within: Some(&files),
         methods: &[
             "basic_ack",
             "ack",

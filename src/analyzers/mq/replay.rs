@@ -12,7 +12,7 @@
 //! pass: a replay mechanism · partial: only `auto.offset.reset` · fail: none ·
 //! n/a: no broker client.
 
-use super::{broker_hits, unless_broker};
+use super::{broker_files, broker_hits, unless_broker};
 use crate::analyzers::scan::Spec;
 use crate::facts::Facts;
 use crate::rules::{Outcome, RuleDef};
@@ -22,7 +22,9 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         Ok(b) => b,
         Err(o) => return o,
     };
+    let files = broker_files(facts, &brokers);
     let replay = Spec {
+        within: Some(&files),
         refs: &[
             "rdkafka::Offset",
             "Offset::Beginning",
@@ -44,8 +46,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "by_start_sequence",
             "by_start_time",
         ],
-        idents: Some(r"(?i)(^|[_.:])(replay|reprocess|redrive|rewind)"),
-        config: Some(r"(?i)--reset-offsets|\breplay\b|\bredrive\b|start-message-move-task"),
+        idents: Some(r"(?i)(^|[_.:])(replay|reprocess|redrive|rewind)(_|$)"),
+        config: Some(r"(?i)--reset-offsets|\bredrive\b|start-message-move-task"),
         ..Spec::default()
     }
     .find(facts);
@@ -54,6 +56,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             .with_hits(replay);
     }
     let reset = Spec {
+        within: Some(&files),
         literals: Some(r"(?i)auto\.offset\.reset"),
         config: Some(r"(?i)auto\.offset\.reset"),
         ..Spec::default()

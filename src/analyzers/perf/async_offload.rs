@@ -14,7 +14,8 @@
 //! fang, faktory, sidekiq, sqlxmq, underway) or `tokio::spawn`ed tasks.
 //!
 //! fail: blocking calls in request handlers · partial: blocking calls in other
-//! async functions, or password hashing on the runtime · pass: none · n/a: no
+//! async functions of server packages (a CLI's async `main` path is not a
+//! server), or password hashing on the runtime · pass: none · n/a: no
 //! async code.
 
 use crate::analyzers::scan;
@@ -77,6 +78,20 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         return Outcome::na("no async code in the service");
     }
     let handlers = scan::handlers(facts);
+    // Outside handlers, blocking matters where a server runs (not in a CLI).
+    let server_dirs: Vec<String> = facts
+        .server_packages()
+        .map(|p| {
+            if p.dir.is_empty() {
+                String::new()
+            } else {
+                format!("{}/", p.dir)
+            }
+        })
+        .collect();
+    let in_server = |path: &str| {
+        server_dirs.is_empty() || server_dirs.iter().any(|d| path.starts_with(d.as_str()))
+    };
     let mut in_handlers = Vec::new();
     let mut elsewhere = Vec::new();
     let mut cpu = Vec::new();
@@ -111,7 +126,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
                 );
                 if handler {
                     in_handlers.push(e);
-                } else {
+                } else if in_server(&f.path) {
                     elsewhere.push(e);
                 }
             } else if CPU_HEAVY.iter().any(|p| path_matches(&r.path, p)) {
@@ -142,6 +157,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
                 ));
             } else if root.starts_with("std::process::Command")
                 && matches!(m.name.as_str(), "output" | "status" | "wait")
+                && in_server(&f.path)
             {
                 elsewhere.push(Evidence::new(
                     Location::new(f.path.clone(), m.line),

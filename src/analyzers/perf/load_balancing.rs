@@ -10,7 +10,8 @@
 //!   beside a liveness route (`/live`, `/healthz`), Kubernetes
 //!   `readinessProbe` and `livenessProbe` on different paths, or tonic-health's
 //!   per-service serving status — so a replica that cannot serve yet is taken
-//!   out of rotation instead of restarted.
+//!   out of rotation instead of restarted. Health paths declared in handler
+//!   attributes or route constants count when no router resolves to one.
 //!
 //! fail: in-memory sessions, or no health endpoint at all · partial: state in
 //! the process, or one health endpoint for both questions · pass: stateless
@@ -63,36 +64,65 @@ pub fn probes(facts: &Facts) -> Vec<(String, String, Location)> {
     out
 }
 
+/// Health paths declared in handler attributes (`path = "/health"`) or route
+/// constants in service code, for routers seaworthy cannot resolve.
+fn declared_health_paths(facts: &Facts) -> Vec<(String, String, crate::location::Location)> {
+    let attr_path = crate::analyzers::scan::re(r#"path\s*=\s*"([^"]+)""#);
+    let mut out = Vec::new();
+    for (_, f) in facts.service_rust() {
+        for func in f.fns.iter().filter(|x| !x.test) {
+            for a in &func.attrs {
+                if let Some(c) = attr_path.captures(&a.args) {
+                    if is_health_path(&c[1]) {
+                        out.push((
+                            "declared".to_string(),
+                            c[1].to_string(),
+                            crate::location::Location::new(f.path.clone(), func.line),
+                        ));
+                    }
+                }
+            }
+        }
+        for l in f.literals.iter().filter(|l| !l.test) {
+            if l.value.starts_with('/') && !l.value.contains(' ') && is_health_path(&l.value) {
+                out.push((
+                    "declared".to_string(),
+                    l.value.clone(),
+                    crate::location::Location::new(f.path.clone(), l.line),
+                ));
+            }
+        }
+    }
+    out
+}
+
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     if let Some(na) = unless_server(facts) {
         return na;
     }
     let sessions = super::memory_sessions(facts);
     let state = super::in_process_state(facts);
-    let health: Vec<_> = facts
+    // Health paths: routes, else paths declared where route extraction cannot
+    // follow (a `#[utoipa::path(get, path = "/health")]` handler, a route
+    // constant `"/api/v1/meta/health"`).
+    let mut health: Vec<(String, String, crate::location::Location)> = facts
         .routes
         .iter()
         .filter(|r| !r.grpc && is_health_path(&r.path))
+        .map(|r| (r.method.clone(), r.path.clone(), r.location.clone()))
         .collect();
+    if health.is_empty() {
+        health = declared_health_paths(facts);
+    }
     let ready: Vec<Hit> = health
         .iter()
-        .filter(|r| is_readiness(&r.path))
-        .map(|r| {
-            Hit::new(
-                r.location.clone(),
-                format!("readiness route {} {}", r.method, r.path),
-            )
-        })
+        .filter(|(_, p, _)| is_readiness(p))
+        .map(|(m, p, at)| Hit::new(at.clone(), format!("readiness route {m} {p}")))
         .collect();
     let live: Vec<Hit> = health
         .iter()
-        .filter(|r| !is_readiness(&r.path))
-        .map(|r| {
-            Hit::new(
-                r.location.clone(),
-                format!("liveness route {} {}", r.method, r.path),
-            )
-        })
+        .filter(|(_, p, _)| !is_readiness(p))
+        .map(|(m, p, at)| Hit::new(at.clone(), format!("liveness route {m} {p}")))
         .collect();
     let probes = probes(facts);
     let probe_paths = |kind: &str| -> Vec<&(String, String, Location)> {

@@ -50,7 +50,12 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     let mut seen: Vec<Hit> = Vec::new();
     let mut n1_handlers = Vec::new();
     let mut n1_other = Vec::new();
-    for (fi, f) in facts.service_rust() {
+    // One-off data migrations are not hot paths.
+    let hot = |path: &str| {
+        crate::extract::sql::migration_of(path).is_none()
+            && !crate::extract::sql::in_migrations_dir(path)
+    };
+    for (fi, f) in facts.service_rust().filter(|(_, f)| hot(&f.path)) {
         for m in f.methods.iter().filter(|m| !m.test && is_db_call(m)) {
             queries += 1;
             if seen.len() < 3 && !m.in_iter {
@@ -83,7 +88,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         }
     }
     let mut star = Vec::new();
-    for (f, l) in scan::literals(facts) {
+    for (f, l) in scan::literals(facts).filter(|(f, _)| hot(&f.path)) {
         if let Some(q) = shape(&l.value) {
             queries += 1;
             if seen.len() < 3 && !q.select_star {

@@ -3,7 +3,9 @@
 //!
 //! The service authenticates when it uses an auth crate (jsonwebtoken,
 //! oauth2/openidconnect, axum-login, actix-identity, actix-web-httpauth,
-//! tower-sessions, a password hash) or reads the `Authorization` header. In test
+//! tower-sessions, a password hash), auth middleware, or handlers that take
+//! credentials (`TypedHeader<Authorization<Bearer>>`, `Claims`, `AuthUser`,
+//! `Session`) — not when it only sets `Authorization` on outbound calls. In test
 //! code (tests/ and `#[cfg(test)]`):
 //! - the refusing path: test names with unauthorized/forbidden/invalid token/
 //!   expired/wrong password/without auth, or assertions on
@@ -45,17 +47,31 @@ const AUTH_CRATES: &[&str] = &[
 ];
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
+    // Authentication of incoming requests: an auth crate, auth middleware, or a
+    // handler taking credentials (`TypedHeader<Authorization<Bearer>>`,
+    // `BearerAuth`, a `Claims`/`AuthUser`/`Session` extractor). Setting an
+    // `Authorization` header on outbound calls is not it.
     let mut auth = facts.dep_hits(AUTH_CRATES);
     auth.extend(facts.refs(&[
-        "AUTHORIZATION",
-        "Authorization",
         "ValidateRequestHeaderLayer",
         "RequireAuthorizationLayer",
+        "AsyncRequireAuthorizationLayer",
         "HttpAuthentication",
-        "BearerAuth",
     ]));
+    let credential = scan::re(
+        r"Authorization<|BearerAuth|BasicAuth|\bClaims\b|AuthUser|AuthenticatedUser|CurrentUser|\bSession\b|\bIdentity\b",
+    );
+    for (fi, ni) in scan::handlers(facts) {
+        let (f, func) = facts.func((fi, ni));
+        if let Some(p) = func.params.iter().find(|p| credential.is_match(&p.ty)) {
+            auth.push(Hit::new(
+                Location::new(f.path.clone(), func.line),
+                format!("handler `{}` takes credentials (`{}`)", func.name, p.ty),
+            ));
+        }
+    }
     if auth.is_empty() {
-        return Outcome::na("the service does not authenticate requests (no auth crate, no Authorization header handling)");
+        return Outcome::na("the service does not authenticate requests (no auth crate, auth middleware or credential extractor)");
     }
     let refused = scan::re(r"(?i)unauthori[sz]ed|unauthenticated|forbidden");
     // Whole name segments: `token` but not `tokenize`, `auth` but not `author`.

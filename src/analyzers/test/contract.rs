@@ -35,12 +35,20 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     let runners = scan::re(
         r"(?i)\b(schemathesis|st\s+run\s|dredd\b|pact-broker|pact_verifier_cli|pact-provider-verifier|pactfoundation/|schemathesis/action|prism\s+proxy)",
     );
-    strong.extend(
-        scan::ci_hits(facts, &runners)
-            .into_iter()
-            .filter(|(_, c)| !c.allow_failure)
-            .map(|(h, _)| h),
-    );
+    let mut informational = Vec::new();
+    for (h, c) in scan::ci_hits(facts, &runners) {
+        if c.allow_failure {
+            informational.push(Hit::new(
+                h.location,
+                format!(
+                    "{} — but the step may fail without failing the build",
+                    h.what
+                ),
+            ));
+        } else {
+            strong.push(h);
+        }
+    }
     // Tests that load the spec and validate against it.
     let spec_in_tests = scan::test_literals(
         facts,
@@ -77,12 +85,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             )
         })
         .collect();
-    weak.extend(scan::text_hits(
-        facts,
-        |t| t.kind != crate::classify::FileKind::Markdown,
-        &runners,
-        1,
-    ));
+    weak.extend(informational);
+    weak.extend(scan::text_hits(facts, scan::is_deploy_config, &runners, 1));
     // Spec drift: the generated spec compared in a test.
     let drift = scan::test_methods(
         facts,
