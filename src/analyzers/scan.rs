@@ -299,6 +299,28 @@ pub fn ci_hits(facts: &Facts, re: &Regex) -> Vec<(Hit, CiCommand)> {
     out
 }
 
+/// CI commands matching `re`, split into those whose failure fails the
+/// pipeline and those that may fail (`continue-on-error`, `allow_failure`),
+/// the latter saying so in their message.
+pub fn ci_gating(facts: &Facts, re: &Regex) -> (Vec<Hit>, Vec<Hit>) {
+    let mut gating = Vec::new();
+    let mut weak = Vec::new();
+    for (h, c) in ci_hits(facts, re) {
+        if c.allow_failure {
+            weak.push(Hit::new(
+                h.location,
+                format!(
+                    "{} — but the step may fail without failing the build",
+                    h.what
+                ),
+            ));
+        } else {
+            gating.push(h);
+        }
+    }
+    (gating, weak)
+}
+
 /// Where to point when a CI step is missing: the first workflow, else the anchor.
 pub fn ci_anchor(facts: &Facts) -> Location {
     facts

@@ -67,11 +67,7 @@ pub fn code_runners(facts: &Facts) -> Vec<Hit> {
 /// Runners outside code: CI and the recipes it runs, Dockerfiles, manifests, scripts.
 pub fn deploy_runners(facts: &Facts) -> Vec<Hit> {
     let re = scan::re(RUN_COMMANDS);
-    let mut out: Vec<Hit> = scan::ci_hits(facts, &re)
-        .into_iter()
-        .filter(|(_, c)| !c.allow_failure)
-        .map(|(h, _)| h)
-        .collect();
+    let mut out: Vec<Hit> = scan::ci_gating(facts, &re).0;
     out.extend(scan::text_hits(
         facts,
         |t| {

@@ -38,11 +38,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         r"{}|(?i)sqlx\s+prepare\b[^\n]*--check",
         super::migrations::RUN_COMMANDS
     ));
-    let ci: Vec<Hit> = scan::ci_hits(facts, &verify)
-        .into_iter()
-        .filter(|(_, c)| !c.allow_failure)
-        .map(|(h, _)| h)
-        .collect();
+    let ci: Vec<Hit> = scan::ci_gating(facts, &verify).0;
     if !ci.is_empty() {
         return Outcome::pass(ci[0].what.clone()).with_hits(ci);
     }

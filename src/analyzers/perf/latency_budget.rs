@@ -81,11 +81,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     }
     // p95+ budgets only: a p50 target says nothing about the tail.
     budgets.retain(|b| b.pct >= 95.0);
-    let ci_runs: Vec<Hit> = scan::ci_hits(facts, &scan::re(crate::analyzers::test::load::LOAD_RUN))
-        .into_iter()
-        .filter(|(_, c)| !c.allow_failure)
-        .map(|(h, _)| h)
-        .collect();
+    let ci_runs: Vec<Hit> =
+        scan::ci_gating(facts, &scan::re(crate::analyzers::test::load::LOAD_RUN)).0;
     let alerts = scan::text_hits(
         facts,
         |t| t.role.is_service() && t.kind != crate::classify::FileKind::Markdown,

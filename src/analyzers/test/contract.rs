@@ -35,20 +35,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     let runners = scan::re(
         r"(?i)\b(schemathesis|st\s+run\s|dredd\b|pact-broker|pact_verifier_cli|pact-provider-verifier|pactfoundation/|schemathesis/action|prism\s+proxy)",
     );
-    let mut informational = Vec::new();
-    for (h, c) in scan::ci_hits(facts, &runners) {
-        if c.allow_failure {
-            informational.push(Hit::new(
-                h.location,
-                format!(
-                    "{} — but the step may fail without failing the build",
-                    h.what
-                ),
-            ));
-        } else {
-            strong.push(h);
-        }
-    }
+    let (gating, informational) = scan::ci_gating(facts, &runners);
+    strong.extend(gating);
     // Tests that load the spec and validate against it.
     let spec_in_tests = scan::test_literals(
         facts,

@@ -107,11 +107,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         })
         .collect();
     found.extend(goose(facts));
-    let runs: Vec<Hit> = scan::ci_hits(facts, &scan::re(LOAD_RUN))
-        .into_iter()
-        .filter(|(_, c)| !c.allow_failure)
-        .map(|(h, _)| h)
-        .collect();
+    let runs: Vec<Hit> = scan::ci_gating(facts, &scan::re(LOAD_RUN)).0;
     let results = documented_results(facts);
     let looked = "a load test (k6, Locust, Artillery, drill, goose, wrk/oha) run in CI, or with its results written down";
     if !runs.is_empty() {

@@ -97,14 +97,14 @@ pub fn lex(text: &str, first_line: u32) -> Vec<Tok> {
         let start_line = line;
         // Strings, with an optional E/N/B/X prefix handled by the word branch below.
         if c == '\'' {
-            let (s, next, lines) = quoted(&chars, i, '\'', '\'');
+            let (s, next, lines) = quoted(&chars, i, '\'', false);
             out.push(tok(TokKind::Str, s, start_line));
             line += lines;
             i = next;
             continue;
         }
         if c == '"' || c == '`' {
-            let (s, next, lines) = quoted(&chars, i, c, c);
+            let (s, next, lines) = quoted(&chars, i, c, false);
             out.push(tok(TokKind::Ident, s, start_line));
             line += lines;
             i = next;
@@ -209,11 +209,7 @@ pub fn lex(text: &str, first_line: u32) -> Vec<Tok> {
             // E'..' / N'..' / B'..' / X'..' string prefixes.
             if j < n && chars[j] == '\'' && word.len() == 1 && "eEnNbBxXuU".contains(&word[..]) {
                 let escapes = word.eq_ignore_ascii_case("e");
-                let (s, next, lines) = if escapes {
-                    quoted_backslash(&chars, j)
-                } else {
-                    quoted(&chars, j, '\'', '\'')
-                };
+                let (s, next, lines) = quoted(&chars, j, '\'', escapes);
                 out.push(tok(TokKind::Str, s, start_line));
                 line += lines;
                 i = next;
@@ -245,46 +241,24 @@ fn at_line_start(chars: &[char], i: usize) -> bool {
             .is_some_and(|c| *c == ' ' || *c == '!' || *c == '\n')
 }
 
-/// A quoted run from `chars[start]` (the opening quote); a doubled closing quote
-/// is an escaped one. Returns the contents, the index after it, and newlines seen.
-fn quoted(chars: &[char], start: usize, _open: char, close: char) -> (String, usize, u32) {
+/// A quoted run from `chars[start]` (the opening quote) to `close`; a doubled
+/// closing quote is an escaped one, and with `backslash` (`E'..'` strings) a
+/// backslash escapes the next character. Returns the contents, the index after
+/// it, and newlines seen.
+fn quoted(chars: &[char], start: usize, close: char, backslash: bool) -> (String, usize, u32) {
     let mut s = String::new();
     let mut i = start + 1;
     let mut lines = 0;
     while i < chars.len() {
         let c = chars[i];
-        if c == close {
-            if chars.get(i + 1) == Some(&close) {
-                s.push(close);
-                i += 2;
-                continue;
-            }
-            return (s, i + 1, lines);
-        }
-        if c == '\n' {
-            lines += 1;
-        }
-        s.push(c);
-        i += 1;
-    }
-    (s, i, lines)
-}
-
-/// An `E'..'` string, where backslash escapes the next character.
-fn quoted_backslash(chars: &[char], start: usize) -> (String, usize, u32) {
-    let mut s = String::new();
-    let mut i = start + 1;
-    let mut lines = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\\' && i + 1 < chars.len() {
+        if backslash && c == '\\' && i + 1 < chars.len() {
             s.push(chars[i + 1]);
             i += 2;
             continue;
         }
-        if c == '\'' {
-            if chars.get(i + 1) == Some(&'\'') {
-                s.push('\'');
+        if c == close {
+            if chars.get(i + 1) == Some(&close) {
+                s.push(close);
                 i += 2;
                 continue;
             }
@@ -349,6 +323,7 @@ mod tests {
             words("SELECT 'it''s' -- no\n, \"Weird Name\" /* x /* y */ */ FROM `t`"),
             ["SELECT", "it's", ",", "Weird Name", "FROM", "t"]
         );
+        assert_eq!(words(r"SELECT E'a\'b', 'c'"), ["SELECT", "a'b", ",", "c"]);
     }
 
     #[test]

@@ -160,50 +160,54 @@ fn single_table(toks: &[Tok], depth0: &[bool], at: usize) -> Option<String> {
         return None; // a subquery
     }
     let (name, after) = qualified(toks, at)?;
-    let end = (after..toks.len())
-        .find(|&i| {
-            depth0[i]
-                && [
-                    "WHERE",
-                    "ORDER",
-                    "GROUP",
-                    "LIMIT",
-                    "SET",
-                    "RETURNING",
-                    "FOR",
-                    "HAVING",
-                    "UNION",
-                    "OFFSET",
-                ]
-                .iter()
-                .any(|k| toks[i].is(k))
-        })
-        .unwrap_or(toks.len());
+    let end = clause_end(
+        toks,
+        depth0,
+        after,
+        &[
+            "WHERE",
+            "ORDER",
+            "GROUP",
+            "LIMIT",
+            "SET",
+            "RETURNING",
+            "FOR",
+            "HAVING",
+            "UNION",
+            "OFFSET",
+        ],
+    );
     let joined = toks[after..end]
         .iter()
         .any(|t| t.is("JOIN") || t.is_punct(',') || t.is("USING"));
     (!joined).then_some(name)
 }
 
+/// Where the clause starting at `from` ends: the first top-level keyword of
+/// `next`, or the end.
+fn clause_end(toks: &[Tok], depth0: &[bool], from: usize, next: &[&str]) -> usize {
+    (from..toks.len())
+        .find(|&i| depth0[i] && next.iter().any(|k| toks[i].is(k)))
+        .unwrap_or(toks.len())
+}
+
 /// Columns compared in a WHERE clause at depth 0.
 fn filters(toks: &[Tok], depth0: &[bool]) -> Vec<String> {
-    let end = (0..toks.len())
-        .find(|&i| {
-            depth0[i]
-                && [
-                    "ORDER",
-                    "GROUP",
-                    "LIMIT",
-                    "RETURNING",
-                    "FOR",
-                    "HAVING",
-                    "UNION",
-                    "OFFSET",
-                ]
-                .iter()
-                .any(|k| toks[i].is(k))
-        })
-        .unwrap_or(toks.len());
+    let end = clause_end(
+        toks,
+        depth0,
+        0,
+        &[
+            "ORDER",
+            "GROUP",
+            "LIMIT",
+            "RETURNING",
+            "FOR",
+            "HAVING",
+            "UNION",
+            "OFFSET",
+        ],
+    );
     let toks = &toks[..end];
     let mut out = Vec::new();
     for (i, t) in toks.iter().enumerate() {

@@ -122,9 +122,7 @@ impl<'ast> Visit<'ast> for Walker {
                     true
                 }
                 "Table::drop" => {
-                    let tables: Vec<String> = args_of(&ch, "table")
-                        .filter_map(|a| a.first().map(table_name))
-                        .collect();
+                    let tables = first_args(&ch, "table", table_name);
                     if !tables.is_empty() {
                         self.out.push(Ddl::DropTable { tables, line });
                     }
@@ -137,9 +135,7 @@ impl<'ast> Visit<'ast> for Walker {
                     true
                 }
                 "Index::drop" => {
-                    let names: Vec<String> = args_of(&ch, "name")
-                        .filter_map(|a| a.first().map(col_name))
-                        .collect();
+                    let names = first_args(&ch, "name", col_name);
                     if !names.is_empty() {
                         self.out.push(Ddl::DropIndex { names, line });
                     }
@@ -170,6 +166,13 @@ fn args_of<'a>(ch: &'a Chain<'a>, name: &'a str) -> impl Iterator<Item = &'a Arg
         .iter()
         .filter(move |(n, _)| n == name)
         .map(|(_, a)| *a)
+}
+
+/// The first argument of every `.method(..)` call in the chain, named by `name`.
+fn first_args(ch: &Chain, method: &str, name: fn(&Expr) -> String) -> Vec<String> {
+    args_of(ch, method)
+        .filter_map(|a| a.first().map(name))
+        .collect()
 }
 
 /// `Post::Table` → `post`; `UserIden::Table` → `user`; `Alias::new("x")` → `x`.
