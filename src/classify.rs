@@ -158,9 +158,7 @@ pub fn role_of(rel_path: &str) -> Role {
         return Role::Test;
     }
     // `mod tests;` / `mod foo_tests;` files next to the code they test.
-    if parts.contains(&"src")
-        && (name == "tests.rs" || name.ends_with("_tests.rs") || name.ends_with("_test.rs"))
-    {
+    if parts.contains(&"src") && (name == "tests.rs" || name.ends_with("_tests.rs")) {
         return Role::Test;
     }
     Role::Service
@@ -201,5 +199,6 @@ mod tests {
         assert_eq!(role_of("crates/api/src/axum_factory/tests.rs"), Role::Test);
         assert_eq!(role_of("crates/api/src/test_harness/mocks.rs"), Role::Test);
         assert_eq!(role_of("src/contest.rs"), Role::Service);
+        assert_eq!(role_of("src/ab_test.rs"), Role::Service);
     }
 }

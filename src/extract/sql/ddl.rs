@@ -6,7 +6,7 @@
 //! forgiving: a clause it does not know is passed over, never an error, so one
 //! vendor extension does not lose the rest of a migration.
 
-use super::lexer::{statements, Tok, TokKind};
+use super::lexer::{statements, Tok};
 use super::{Alter, Column, Constraint, ConstraintKind, Ddl, Index, Reference, Table};
 
 /// Every schema statement in a token stream, in order.
@@ -103,13 +103,11 @@ impl<'a> Cur<'a> {
     }
 }
 
-/// An identifier as the schema knows it: quoted names keep their case, bare
-/// names fold to lower case.
+/// An identifier as rules compare it: lower-cased, quotes already removed by
+/// the lexer. (Postgres keeps the case of quoted names; matching keys and
+/// indexes across statements does not need that distinction.)
 fn norm(t: &Tok) -> String {
-    match t.kind {
-        TokKind::Ident => t.text.to_ascii_lowercase(),
-        _ => t.text.to_ascii_lowercase(),
-    }
+    t.text.to_ascii_lowercase()
 }
 
 fn statement(toks: &[Tok]) -> Option<Ddl> {
