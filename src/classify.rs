@@ -98,9 +98,37 @@ pub fn kind_of(rel_path: &str) -> Option<FileKind> {
             "lcov" => FileKind::CoverageReport,
             "proto" => FileKind::Proto,
             "txt" | "conf" | "ini" | "cfg" | "env" | "hcl" | "tf" | "properties" => FileKind::Text,
+            // Load-test scripts (k6, locust, artillery, gatling, wrk) are read
+            // as text; other JavaScript/Python is not seaworthy's business.
+            "js" | "mjs" | "ts" | "py" | "lua" | "scala" if is_load_script(rel_path) => {
+                FileKind::Text
+            }
             _ => return None,
         },
     })
+}
+
+/// Whether a script's path says it is a load test (`k6/`, `load-tests/`,
+/// `locustfile.py`, `perf/soak.js`).
+fn is_load_script(rel_path: &str) -> bool {
+    let lower = rel_path.to_ascii_lowercase();
+    if lower.contains("node_modules/") {
+        return false;
+    }
+    [
+        "k6",
+        "load",
+        "locust",
+        "perf",
+        "stress",
+        "soak",
+        "gatling",
+        "artillery",
+        "wrk",
+        "bench",
+    ]
+    .iter()
+    .any(|k| lower.contains(k))
 }
 
 /// The role of a file from the directories on its path.
@@ -116,9 +144,9 @@ pub fn role_of(rel_path: &str) -> Role {
     for dir in &parts {
         match dir.to_ascii_lowercase().as_str() {
             "tests" | "test" | "testdata" | "test-data" | "test_data" | "fixtures"
-            | "test-fixtures" | "integration-tests" | "integration_tests" | "e2e" => {
-                return Role::Test
-            }
+            | "test-fixtures" | "integration-tests" | "integration_tests" | "e2e"
+            | "test_harness" | "test-harness" | "test_utils" | "test-utils" | "testutils"
+            | "test_support" | "test-support" => return Role::Test,
             "benches" | "bench" | "benchmarks" => return Role::Bench,
             "examples" | "example" => return Role::Example,
             "generated" => return Role::Generated,
@@ -127,6 +155,10 @@ pub fn role_of(rel_path: &str) -> Role {
         }
     }
     if parts.last() == Some(&"src") && (name == "tests.rs" || name == "test_utils.rs") {
+        return Role::Test;
+    }
+    // `mod tests;` / `mod foo_tests;` files next to the code they test.
+    if parts.contains(&"src") && (name == "tests.rs" || name.ends_with("_tests.rs")) {
         return Role::Test;
     }
     Role::Service
@@ -149,6 +181,9 @@ mod tests {
             Some(FileKind::CoverageReport)
         );
         assert_eq!(kind_of("logo.png"), None);
+        assert_eq!(kind_of("load-tests/orders.js"), Some(FileKind::Text));
+        assert_eq!(kind_of("locustfile.py"), Some(FileKind::Text));
+        assert_eq!(kind_of("web/app.js"), None);
     }
 
     #[test]
@@ -161,5 +196,9 @@ mod tests {
         assert_eq!(role_of("build.rs"), Role::BuildScript);
         assert_eq!(role_of("src/generated/api.rs"), Role::Generated);
         assert_eq!(role_of("xtask/src/main.rs"), Role::Tooling);
+        assert_eq!(role_of("crates/api/src/axum_factory/tests.rs"), Role::Test);
+        assert_eq!(role_of("crates/api/src/test_harness/mocks.rs"), Role::Test);
+        assert_eq!(role_of("src/contest.rs"), Role::Service);
+        assert_eq!(role_of("src/ab_test.rs"), Role::Service);
     }
 }

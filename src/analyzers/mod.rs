@@ -14,6 +14,7 @@ pub mod mq;
 pub mod obs;
 pub mod perf;
 pub mod ready;
+pub mod scan;
 pub mod sec;
 pub mod svc;
 pub mod test;

@@ -10,6 +10,7 @@ pub mod coverage;
 pub mod docker;
 pub mod openapi;
 pub mod rust;
+pub mod sql;
 pub mod yaml;
 
 use crate::classify::{FileKind, Role};
@@ -32,6 +33,8 @@ pub enum Extracted {
         docs: Vec<yaml::YNode>,
     },
     Coverage(coverage::CoverageReport),
+    /// Schema statements of a `.sql` file.
+    Sql(sql::SqlSource),
     /// Kept only as text.
     Text,
 }
@@ -47,6 +50,8 @@ pub struct FileOutcome {
     pub text: Option<String>,
     pub diagnostics: Vec<Diagnostic>,
     pub skipped: Option<Skipped>,
+    /// Schema statements built in a Rust file with sea-query (sea-orm-migration).
+    pub seaquery: Option<sql::SqlSource>,
 }
 
 /// Read and extract one file. Never panics on bad input: unreadable, binary and
@@ -60,6 +65,7 @@ pub fn extract_file(file: &FoundFile) -> FileOutcome {
         text: None,
         diagnostics: Vec::new(),
         skipped: None,
+        seaquery: None,
     };
     let bytes = match std::fs::read(&file.abs) {
         Ok(b) => b,
@@ -91,6 +97,7 @@ pub fn extract_file(file: &FoundFile) -> FileOutcome {
         FileKind::CargoLock => cargo::read_lock(path, &text).map(Extracted::Lock),
         FileKind::Dockerfile => docker::extract(path, &text).map(Extracted::Docker),
         FileKind::CoverageReport => coverage::extract(path, &text).map(Extracted::Coverage),
+        FileKind::Sql => Ok(Extracted::Sql(sql::extract_file(path, file.role, &text))),
         FileKind::Yaml | FileKind::Json => match yaml::sniff(path, &text) {
             yaml::DocKind::OpenApi => openapi::extract(path, &text).map(|(doc, warnings)| {
                 out.diagnostics.extend(warnings);
@@ -114,6 +121,19 @@ pub fn extract_file(file: &FoundFile) -> FileOutcome {
     match result {
         Ok(facts) => out.facts = Some(facts),
         Err(d) => out.diagnostics.push(d),
+    }
+    if file.kind == FileKind::Rust && sql::seaquery::mentions_builders(&text) {
+        let statements = sql::seaquery::extract(&text);
+        if !statements.is_empty() {
+            out.seaquery = Some(sql::SqlSource {
+                path: path.to_string(),
+                role: file.role,
+                origin: sql::SqlOrigin::SeaQuery,
+                migration: sql::migration_of(path),
+                mysql: false,
+                statements,
+            });
+        }
     }
     if file.kind != FileKind::Rust {
         out.text = Some(text);

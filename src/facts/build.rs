@@ -47,8 +47,13 @@ impl Facts {
                     text,
                 });
             }
+            f.sql.extend(o.seaquery);
             match o.facts {
-                Some(Extracted::Rust(r)) => f.rust.push(r),
+                Some(Extracted::Rust(r)) => {
+                    f.sql.extend(crate::extract::sql::from_rust_literals(&r));
+                    f.rust.push(r)
+                }
+                Some(Extracted::Sql(s)) => f.sql.push(s),
                 Some(Extracted::Manifest(m)) => f.manifests.push(m),
                 Some(Extracted::Lock(l)) => {
                     for (k, mut v) in l {

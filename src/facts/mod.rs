@@ -27,6 +27,7 @@ use crate::extract::coverage::CoverageReport;
 use crate::extract::docker::Dockerfile;
 use crate::extract::openapi::SpecDoc;
 use crate::extract::rust::RustFile;
+use crate::extract::sql::SqlSource;
 use crate::extract::yaml::{DocKind, YNode};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -73,6 +74,9 @@ pub struct Facts {
     pub specs: Vec<SpecDoc>,
     pub ci: Vec<CiFile>,
     pub coverage: Vec<CoverageReport>,
+    /// Schema statements: `.sql` files, SQL literals in Rust, sea-query
+    /// migration builders (see [`crate::extract::sql`]).
+    pub sql: Vec<SqlSource>,
     pub texts: Vec<TextFile>,
     pub yaml: Vec<YamlFile>,
     pub routes: Vec<Route>,

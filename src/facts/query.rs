@@ -34,6 +34,11 @@ pub fn path_matches(path: &str, pattern: &str) -> bool {
         Some(p) => (true, p),
         None => (false, pattern),
     };
+    // Fast reject: a plain last segment must appear in the path as text.
+    let last = pattern.rsplit("::").next().unwrap_or(pattern);
+    if !last.contains(['*', '-']) && !path.contains(last) {
+        return false;
+    }
     let segs: Vec<&str> = path.split("::").collect();
     let pats: Vec<&str> = pattern.split("::").collect();
     if pats.len() > segs.len() {
@@ -49,6 +54,33 @@ pub fn path_matches(path: &str, pattern: &str) -> bool {
             .zip(&segs[start..])
             .all(|(p, s)| glob_segment(p, &s.replace('-', "_")))
     })
+}
+
+/// Several path patterns, prepared once for matching many paths.
+pub struct PathMatcher<'a> {
+    /// Each pattern with the plain text its last segment needs to find in a path.
+    patterns: Vec<(&'a str, Option<&'a str>)>,
+}
+
+impl<'a> PathMatcher<'a> {
+    pub fn new(patterns: &[&'a str]) -> Self {
+        PathMatcher {
+            patterns: patterns
+                .iter()
+                .map(|p| {
+                    let last = p.trim_start_matches('^').rsplit("::").next().unwrap_or(p);
+                    (*p, (!last.contains(['*', '-'])).then_some(last))
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether `path` matches any pattern (see [`path_matches`]).
+    pub fn matches(&self, path: &str) -> bool {
+        self.patterns
+            .iter()
+            .any(|(p, last)| last.is_none_or(|l| path.contains(l)) && path_matches(path, p))
+    }
 }
 
 fn glob_segment(pattern: &str, seg: &str) -> bool {
@@ -184,9 +216,10 @@ impl Facts {
 
     fn refs_where(&self, patterns: &[&str], keep: impl Fn(&PathRef) -> bool) -> Vec<Hit> {
         let mut out = Vec::new();
+        let matcher = PathMatcher::new(patterns);
         for (_, f) in self.service_rust() {
             for r in &f.refs {
-                if keep(r) && patterns.iter().any(|p| path_matches(&r.path, p)) {
+                if keep(r) && matcher.matches(&r.path) {
                     out.push(Hit::new(
                         Location::new(f.path.clone(), r.line),
                         format!("`{}`", r.path),
@@ -304,12 +337,28 @@ impl Facts {
                         } else {
                             &["justfile", ".justfile", "Justfile"]
                         };
-                        for t in self.texts.iter().filter(|t| {
-                            let name = t.path.rsplit('/').next().unwrap_or(&t.path);
-                            files.contains(&name)
-                        }) {
-                            if let Some((line, body)) = recipe(&t.text, next) {
-                                out.push((Location::new(t.path.clone(), line), body));
+                        // Every target named (`just run-tests run-builder-tests`),
+                        // also in imported `.just`/`.mk` files.
+                        let targets = words[i + 1..]
+                            .iter()
+                            .take_while(|t| {
+                                !t.starts_with('-')
+                                    && !t.contains('=')
+                                    && !matches!(**t, "&&" | "||" | ";" | "|")
+                            })
+                            .map(|t| t.trim_end_matches(';'));
+                        let ext = if *w == "make" { ".mk" } else { ".just" };
+                        for target in targets {
+                            for t in self.texts.iter().filter(|t| {
+                                let name = t.path.rsplit('/').next().unwrap_or(&t.path);
+                                files.contains(&name) || name.ends_with(ext)
+                            }) {
+                                if let Some((line, body)) = recipe(&t.text, target) {
+                                    for (def_line, def) in make_calls(&t.text, &body) {
+                                        out.push((Location::new(t.path.clone(), def_line), def));
+                                    }
+                                    out.push((Location::new(t.path.clone(), line), body));
+                                }
                             }
                         }
                     }
@@ -422,6 +471,27 @@ impl Facts {
     }
 }
 
+/// The bodies (with their first line) of the make functions a recipe calls
+/// (`$(call test_core)` → `define test_core … endef`).
+fn make_calls(text: &str, body: &str) -> Vec<(u32, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    body.split("$(call ")
+        .skip(1)
+        .filter_map(|rest| rest.split([')', ',']).next())
+        .filter_map(|name| {
+            let def = lines
+                .iter()
+                .position(|l| l.split_whitespace().take(2).eq(["define", name.trim()]))?;
+            let block: Vec<&str> = lines[def + 1..]
+                .iter()
+                .take_while(|l| l.trim() != "endef")
+                .map(|l| l.trim())
+                .collect();
+            Some((def as u32 + 2, block.join("\n")))
+        })
+        .collect()
+}
+
 /// The body of a Makefile target or justfile recipe, with its line.
 fn recipe(text: &str, name: &str) -> Option<(u32, String)> {
     let lines: Vec<&str> = text.lines().collect();
@@ -477,6 +547,12 @@ mod tests {
         let (line, body) = recipe(mk, "coverage").unwrap();
         assert_eq!(line, 3);
         assert!(body.contains("--fail-under-lines 85"));
+        let called = "define test_core\n\tcargo test --no-fail-fast\nendef\n\ntest: ## all\n\t$(call test_core)\n";
+        let (_, body) = recipe(called, "test").unwrap();
+        assert_eq!(
+            make_calls(called, &body),
+            [(2, "cargo test --no-fail-fast".to_string())]
+        );
         let just = "cov:\n    cargo tarpaulin --fail-under 80\n";
         assert!(recipe(just, "cov").unwrap().1.contains("tarpaulin"));
     }

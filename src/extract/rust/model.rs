@@ -71,6 +71,9 @@ pub struct PathRef {
     pub test: bool,
     /// Index into `RustFile::fns` of the innermost enclosing function.
     pub in_fn: Option<u32>,
+    /// Inside a closure handed to a blocking-work pool (`spawn_blocking`,
+    /// `block_in_place`, `web::block`, `thread::spawn`, rayon).
+    pub offloaded: bool,
 }
 
 /// A method call `recv.name(..)`.
@@ -86,6 +89,11 @@ pub struct MethodCall {
     pub in_fn: Option<u32>,
     /// Inside a `for`/`while`/`loop` body or an iterator closure.
     pub in_loop: bool,
+    /// Inside per-element iteration: a `for` body or an iterator-adapter closure
+    /// (`map`, `for_each`, …), not a `loop`/`while` (polling, consuming).
+    pub in_iter: bool,
+    /// Inside a closure handed to a blocking-work pool (see [`PathRef::offloaded`]).
+    pub offloaded: bool,
     /// Number of arguments.
     pub args: u8,
     /// The path the first argument names, when it is a path or a call of one

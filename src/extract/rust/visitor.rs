@@ -60,8 +60,18 @@ const LOOP_ADAPTERS: &[&str] = &[
     "for_each_concurrent",
 ];
 
-/// Identity of a method call for de-duplication: name, chain root, in test, in fn, in loop.
-type MethodKey = (String, Option<String>, bool, Option<u32>, bool);
+/// Functions and methods whose closure argument runs off the async runtime.
+const OFFLOAD_CALLS: &[&str] = &[
+    "spawn_blocking",
+    "block_in_place",
+    "block",
+    "unblock",
+    "interact",
+];
+
+/// Identity of a method call for de-duplication: name, chain root, in test, in
+/// fn, in loop, in per-element iteration, offloaded.
+type MethodKey = (String, Option<String>, bool, Option<u32>, bool, bool, bool);
 
 pub struct Collector<'a> {
     uses: &'a UseMap,
@@ -73,8 +83,10 @@ pub struct Collector<'a> {
     /// impls and actix-web `#[scope("/x")]` modules.
     route_prefix: Vec<String>,
     loop_depth: u32,
+    iter_depth: u32,
+    offload_depth: u32,
     context: Option<String>,
-    seen_refs: HashSet<(String, RefKind, bool, Option<u32>)>,
+    seen_refs: HashSet<(String, RefKind, bool, Option<u32>, bool)>,
     seen_methods: HashSet<MethodKey>,
     seen_calls: HashSet<(String, Option<u32>)>,
     /// Follows SQL text from where it is built to where it is executed.
@@ -97,6 +109,8 @@ impl<'a> Collector<'a> {
             impl_stack: Vec::new(),
             route_prefix: Vec::new(),
             loop_depth: 0,
+            iter_depth: 0,
+            offload_depth: 0,
             context: None,
             seen_refs: HashSet::new(),
             seen_methods: HashSet::new(),
@@ -116,7 +130,8 @@ impl<'a> Collector<'a> {
 
     fn add_ref(&mut self, raw: &str, kind: RefKind, line: u32) {
         let path = self.uses.resolve(raw);
-        let key = (path.clone(), kind, self.in_test(), self.cur_fn());
+        let offloaded = self.offload_depth > 0;
+        let key = (path.clone(), kind, self.in_test(), self.cur_fn(), offloaded);
         if self.seen_refs.insert(key) {
             self.out.refs.push(PathRef {
                 path,
@@ -124,6 +139,7 @@ impl<'a> Collector<'a> {
                 line,
                 test: self.in_test(),
                 in_fn: self.cur_fn(),
+                offloaded,
             });
         }
     }
@@ -629,9 +645,26 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             syn::Expr::Path(p) => Some(last_ident(&p.path)),
             _ => None,
         };
+        let offloads = match c.func.as_ref() {
+            syn::Expr::Path(p) => {
+                let text = path_text(&p.path);
+                let last = last_ident(&p.path);
+                OFFLOAD_CALLS.contains(&last.as_str())
+                    || text.ends_with("thread::spawn")
+                    || text.starts_with("rayon::")
+            }
+            _ => false,
+        };
         self.with_context(ctx, |this| {
             for arg in &c.args {
+                let closure = offloads && matches!(arg, syn::Expr::Closure(_));
+                if closure {
+                    this.offload_depth += 1;
+                }
                 this.visit_expr(arg);
+                if closure {
+                    this.offload_depth -= 1;
+                }
             }
         });
     }
@@ -647,12 +680,16 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         let name = m.method.to_string();
         let root = chain_root(&m.receiver).map(|r| self.uses.resolve(&r));
         let in_loop = self.loop_depth > 0;
+        let in_iter = self.iter_depth > 0;
+        let offloaded = self.offload_depth > 0;
         let key = (
             name.clone(),
             root.clone(),
             self.in_test(),
             self.cur_fn(),
             in_loop,
+            in_iter,
+            offloaded,
         );
         if self.seen_methods.insert(key) {
             self.out.methods.push(MethodCall {
@@ -662,6 +699,8 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 test: self.in_test(),
                 in_fn: self.cur_fn(),
                 in_loop,
+                in_iter,
+                offloaded,
                 args: m.args.len().min(255) as u8,
                 arg_path: m.args.first().and_then(|a| self.arg_path(a)),
             });
@@ -671,15 +710,25 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             self.visit_angle_bracketed_generic_arguments(t);
         }
         let loops = LOOP_ADAPTERS.contains(&name.as_str());
+        let offloads =
+            OFFLOAD_CALLS.contains(&name.as_str()) || name == "spawn" || name == "install";
         self.with_context(Some(name), |this| {
             for arg in &m.args {
                 let closure = matches!(arg, syn::Expr::Closure(_));
                 if loops && closure {
                     this.loop_depth += 1;
+                    this.iter_depth += 1;
+                }
+                if offloads && closure {
+                    this.offload_depth += 1;
                 }
                 this.visit_expr(arg);
                 if loops && closure {
                     this.loop_depth -= 1;
+                    this.iter_depth -= 1;
+                }
+                if offloads && closure {
+                    this.offload_depth -= 1;
                 }
             }
         });
@@ -709,9 +758,11 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         self.visit_expr(&f.expr);
         self.sql.bind_for(&f.pat, &f.expr);
         self.loop_depth += 1;
+        self.iter_depth += 1;
         self.visit_pat(&f.pat);
         self.visit_block(&f.body);
         self.loop_depth -= 1;
+        self.iter_depth -= 1;
     }
 
     fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
