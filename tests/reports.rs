@@ -52,7 +52,7 @@ reason = "expired on purpose"
 expires = 2000-01-01
 
 [[attestation]]
-rule = "db.backup"
+rule = "perf.latency-budget"
 by = "Jane Doe"
 reason = "nightly snapshots"
 date = 2026-10-02
@@ -123,7 +123,7 @@ fn json_report_matches_the_published_schema() {
     let r = audit_json(&tree, &["--timestamp", "2026-11-24T10:00:00Z"]);
     assert_eq!(r["timestamp"], "2026-11-24T10:00:00Z");
     assert!(item(&r, "obs.health")["waiver"].is_object());
-    assert!(item(&r, "db.backup")["attestation"].is_object());
+    assert!(item(&r, "perf.latency-budget")["attestation"].is_object());
     assert!(!r["config"]["notices"].as_array().unwrap().is_empty());
     assert_valid(&schema, &r, "the configured JSON report");
     // The schema is not vacuous: a wrong status is rejected.
@@ -311,7 +311,7 @@ fn junit_has_one_case_per_item_grouped_by_section() {
         s => panic!("obs.health should be skipped (waived): {s:?}"),
     }
     assert!(matches!(
-        case("db.backup").status,
+        case("perf.latency-budget").status,
         quick_junit::TestCaseStatus::Success { .. }
     ));
     assert!(matches!(
@@ -336,7 +336,7 @@ fn markdown_summary_lists_what_falls_short_and_the_exceptions() {
     assert!(md.contains("### Falling short"));
     assert!(md.contains("`api.pagination`"));
     assert!(md.contains("### Waived and attested"));
-    assert!(md.contains("`db.backup` attested by Jane Doe"));
+    assert!(md.contains("`perf.latency-budget` attested by Jane Doe"));
     assert!(
         md.contains("expired-waiver `api.rate-limiting` at seaworthy.toml:7"),
         "{md}"
