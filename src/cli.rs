@@ -370,6 +370,11 @@ fn prepare(a: &AuditArgs) -> Result<Prepared, String> {
     report.timestamp = timestamp;
     let suppressions = (!a.no_inline_suppressions).then(|| inline::scan(&facts));
     apply::to_report(&mut report, &loaded, suppressions.as_deref(), &today);
+    let profile = report.profile;
+    report.services = crate::services::score(&facts, &catalog, &opts.display_path, |r| {
+        r.profile = profile;
+        apply::to_report(r, &loaded, suppressions.as_deref(), &today);
+    });
     Ok((report, catalog, loaded, baseline))
 }
 

@@ -25,3 +25,4 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod score;
+pub mod services;

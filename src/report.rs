@@ -43,6 +43,10 @@ pub struct Report {
     pub routes: Vec<RouteEntry>,
     pub diagnostics: Vec<Diagnostic>,
     pub files: Files,
+    /// Per-service results, when the repository holds two or more services
+    /// (see [`crate::services`]); absent otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<crate::services::ServiceResult>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -425,6 +429,7 @@ impl Report {
                 analyzed: facts.files.clone(),
                 skipped: facts.skipped.clone(),
             },
+            services: Vec::new(),
         };
         report.rescore();
         report

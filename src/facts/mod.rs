@@ -14,6 +14,7 @@ pub mod generated_spec;
 pub mod packages;
 pub mod query;
 pub mod routes;
+pub mod scope;
 
 pub use packages::Package;
 pub use routes::{Route, RouterRoot};

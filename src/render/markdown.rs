@@ -44,6 +44,23 @@ pub fn render(report: &Report) -> String {
             ));
         }
     }
+    if !report.services.is_empty() {
+        out.push_str("| service | score | pass | partial | fail |\n|---|---:|---:|---:|---:|\n");
+        for svc in &report.services {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                esc(&svc.name),
+                match (svc.score, svc.grade) {
+                    (Some(v), Some(g)) => format!("{v:.1} ({g})"),
+                    _ => "–".into(),
+                },
+                svc.counts.pass,
+                svc.counts.partial,
+                svc.counts.fail,
+            ));
+        }
+        out.push('\n');
+    }
     out.push_str("| section | score | pass | partial | fail | n/a | manual |\n|---|---:|---:|---:|---:|---:|---:|\n");
     for sec in &report.sections {
         let c = &sec.counts;

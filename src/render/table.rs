@@ -121,6 +121,7 @@ pub fn render(report: &Report, color: bool) -> String {
         report.summary.files_skipped,
         report.summary.diagnostics,
     ));
+    out.push_str(&services_block(report));
     for d in report.diagnostics.iter().take(5) {
         out.push_str(&format!(
             "  {:?}: {} {}\n",
@@ -140,4 +141,51 @@ pub fn render(report: &Report, color: bool) -> String {
 
 fn terminal_width() -> Option<u16> {
     std::env::var("COLUMNS").ok()?.parse().ok()
+}
+
+/// One line per service of a multi-service workspace: score, level, counts and
+/// what fails there.
+fn services_block(report: &Report) -> String {
+    if report.services.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "Services ({}), each scored on its own code and the libraries it uses:\n",
+        report.services.len()
+    );
+    for s in &report.services {
+        let score = match (s.score, s.grade) {
+            (Some(v), Some(g)) => format!("{v:.1} ({g})"),
+            _ => "not scored".into(),
+        };
+        // Most severe first: the line is cut after eight.
+        let mut failing: Vec<&str> = s
+            .items
+            .iter()
+            .filter(|i| i.status == Status::Fail)
+            .map(|i| i.id.as_str())
+            .collect();
+        failing.sort_by_key(|id| std::cmp::Reverse(report.item(id).map(|i| i.severity)));
+        out.push_str(&format!(
+            "  {:<24} {score:<10} {} pass · {} partial · {} fail{}\n",
+            terminal_safe(&s.name),
+            s.counts.pass,
+            s.counts.partial,
+            s.counts.fail,
+            if failing.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " — failing: {}",
+                    failing
+                        .iter()
+                        .take(8)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        ));
+    }
+    out
 }
