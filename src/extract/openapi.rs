@@ -122,10 +122,19 @@ pub fn extract(path: &str, text: &str) -> Result<(SpecDoc, Vec<Diagnostic>), Dia
         })?
     } else {
         yaml_serde::from_str(text).map_err(|e| {
+            // yaml_serde stops alias expansion bombs with a bare "repetition
+            // limit exceeded": say what that means.
+            let why = if e.to_string().contains("repetition limit") {
+                " (its aliases expand past the size budget: a YAML bomb?)"
+            } else {
+                ""
+            };
             Diagnostic::error(
                 Location::new(path, e.location().map(|l| l.line() as u32).unwrap_or(0)),
                 "openapi",
-                format!("OpenAPI document is not valid YAML: {e}; it is missing from this audit"),
+                format!(
+                    "OpenAPI document is not valid YAML: {e}{why}; it is missing from this audit"
+                ),
             )
         })?
     };
