@@ -339,21 +339,33 @@ fn response(
         content_types,
         headers,
         shape: schema
-            .map(|s| shape(r, s, dangling, 0))
+            .map(|s| shape(r, s, dangling, 0, &mut SHAPE_BUDGET.clone()))
             .unwrap_or(Shape::None),
         schema_ref,
     }
 }
 
-fn shape(r: &Resolver<'_>, schema: &Value, dangling: &mut Vec<String>, depth: u32) -> Shape {
-    if depth > 8 {
+/// Schemas looked at to decide one response's shape. `allOf`/`oneOf`/`anyOf`
+/// members are followed recursively, so a schema listing itself twenty times
+/// would otherwise cost 20^8 steps: a 1 KB spec that never finishes.
+const SHAPE_BUDGET: u32 = 1000;
+
+fn shape(
+    r: &Resolver<'_>,
+    schema: &Value,
+    dangling: &mut Vec<String>,
+    depth: u32,
+    budget: &mut u32,
+) -> Shape {
+    if depth > 8 || *budget == 0 {
         return Shape::Object;
     }
+    *budget -= 1;
     let s = r.deref(schema, dangling);
     for key in ["allOf", "oneOf", "anyOf"] {
         if let Some(list) = s.get(key).and_then(Value::as_array) {
             for member in list {
-                let sh = shape(r, member, dangling, depth + 1);
+                let sh = shape(r, member, dangling, depth + 1, budget);
                 if matches!(sh, Shape::Array { .. } | Shape::Wrapper { .. }) {
                     return sh;
                 }
@@ -542,6 +554,25 @@ components:
         assert!(warnings
             .iter()
             .any(|w| w.message.contains("points at nothing")));
+    }
+
+    #[test]
+    fn self_referencing_all_of_lists_finish_quickly() {
+        // Each `allOf` member is the schema itself: 20^8 steps without a budget.
+        let refs = vec![r##"{"$ref": "#/components/schemas/A"}"##; 20].join(", ");
+        let text = format!(
+            r##"{{"openapi": "3.0.3", "info": {{"title": "t", "version": "1"}},
+              "paths": {{"/x": {{"get": {{"responses": {{"200": {{"description": "d",
+                "content": {{"application/json": {{"schema": {{"$ref": "#/components/schemas/A"}}}}}}}}}}}}}}}},
+              "components": {{"schemas": {{"A": {{"allOf": [{refs}]}}}}}}}}"##
+        );
+        let start = std::time::Instant::now();
+        let (doc, _) = extract("spec.json", &text).unwrap();
+        assert!(!matches!(
+            doc.operations[0].responses[0].shape,
+            Shape::Array { .. } | Shape::Wrapper { .. }
+        ));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
