@@ -183,3 +183,59 @@ impl FileOutcome {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(abs: std::path::PathBuf, size: u64) -> FoundFile {
+        FoundFile {
+            rel: "src/a.rs".into(),
+            abs,
+            kind: FileKind::Rust,
+            role: Role::Service,
+            size,
+        }
+    }
+
+    /// What the walk saw may change before the file is read: whatever it became,
+    /// it is not followed, not blocked on, and not read past its size.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_changed_since_the_walk_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.rs");
+        std::fs::write(&file, "fn a() {}\n").unwrap();
+
+        let grown = extract_file(&found(file.clone(), 4));
+        assert!(grown.skipped.unwrap().reason.contains("changed while"));
+
+        std::fs::remove_file(&file).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", &file).unwrap();
+        let linked = extract_file(&found(file.clone(), 10));
+        assert_eq!(
+            linked.skipped.unwrap().reason,
+            "symbolic link (not followed)"
+        );
+        assert!(linked.text.is_none());
+
+        std::fs::remove_file(&file).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&file)
+            .status()
+            .is_ok_and(|s| s.success());
+        if made {
+            // Reading a FIFO with no writer would block forever.
+            let fifo = extract_file(&found(file.clone(), 10));
+            assert_eq!(fifo.skipped.unwrap().reason, "not a regular file");
+        }
+
+        std::fs::remove_file(&file).unwrap();
+        let gone = extract_file(&found(file, 10));
+        assert!(gone
+            .skipped
+            .unwrap()
+            .reason
+            .starts_with("could not be read"));
+    }
+}
