@@ -2,8 +2,8 @@
 //!
 //! Each file is tokenized, its nesting depth bounded ([`depth`]), then parsed
 //! with syn (full syntax), walked once by [`visitor::Collector`], and its tree
-//! dropped. Spans are copied into plain line
-//! numbers and the thread's span table is cleared after every file
+//! dropped. Spans are copied into plain line numbers and the thread's span table
+//! is cleared after every file
 //! (`proc_macro2::extra::invalidate_current_thread_spans`), or memory would grow
 //! with every file parsed on that thread.
 
@@ -124,25 +124,24 @@ fn parse_and_collect(
 
 /// proc-macro2 says only "cannot parse string into token stream": say what that is.
 fn lex_error(path: &str, err: &proc_macro2::LexError) -> Diagnostic {
-    let start = err.span().start();
-    Diagnostic::error(
-        Location::new(path, u32::try_from(start.line).unwrap_or(0)),
-        "rust",
-        format!(
-            "does not parse as Rust (column {}): an unclosed or mismatched delimiter, or an invalid token; its facts are missing from this audit",
-            start.column + 1
-        ),
+    syntax_error(
+        path,
+        err.span().start(),
+        "an unclosed or mismatched delimiter, or an invalid token",
     )
 }
 
 fn parse_error(path: &str, err: &syn::Error) -> Diagnostic {
-    let start = err.span().start();
+    syntax_error(path, err.span().start(), &err.to_string())
+}
+
+fn syntax_error(path: &str, at: proc_macro2::LineColumn, what: &str) -> Diagnostic {
     Diagnostic::error(
-        Location::new(path, u32::try_from(start.line).unwrap_or(0)),
+        Location::new(path, u32::try_from(at.line).unwrap_or(0)),
         "rust",
         format!(
-            "does not parse as Rust (column {}): {err}; its facts are missing from this audit",
-            start.column + 1
+            "does not parse as Rust (column {}): {what}; its facts are missing from this audit",
+            at.column + 1
         ),
     )
 }
