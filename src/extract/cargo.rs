@@ -2,9 +2,9 @@
 //!
 //! Every `Cargo.toml` is read directly with `toml` (fast, needs no cargo, and
 //! gives each dependency's line for evidence). Where cargo is installed,
-//! [`cargo_metadata`] then confirms the workspace layout and resolved dependency
+//! [`cargo_metadata()`] then confirms the workspace layout and resolved dependency
 //! names the way cargo sees them — run so that nothing from the audited tree can
-//! execute: `--no-deps --offline --frozen`, in a [`super::sandbox::Sandbox`] (a
+//! execute: `--no-deps --offline --frozen`, in a [`Sandbox`](super::sandbox::Sandbox) (a
 //! private working directory outside the tree, so the tree's `.cargo/config.toml`
 //! and `rust-toolchain.toml` are never read, and an environment cleared of
 //! `RUSTC`, `RUSTC_WRAPPER` and friends).

@@ -37,6 +37,9 @@ const STACK_PER_DEPTH: usize = 96 * 1024;
 const INLINE_DEPTH: usize = crate::audit::PARSE_STACK / STACK_PER_DEPTH;
 
 /// Parse `text` (the contents of `path`) and collect its facts.
+///
+/// Call it on a thread with a [`crate::audit::PARSE_STACK`] stack (the parse
+/// pool's): shallow files (most of them) are parsed on the calling thread.
 pub fn extract(path: &str, role: Role, text: &str) -> Result<RustFile, Diagnostic> {
     // Tokenizing is iterative, so it is safe at any depth; the tokens tell how
     // deep parsing will go before anything recursive runs.
