@@ -84,14 +84,17 @@ pub fn collect(opts: &AuditOptions) -> Result<Facts, AuditError> {
 /// Run a whole audit.
 pub fn run(opts: &AuditOptions) -> Result<Report, AuditError> {
     let catalog = Catalog::load(opts.rules_dir.as_deref()).map_err(AuditError::Usage)?;
+    run_with(opts, &catalog).map(|(report, _)| report)
+}
+
+/// Run an audit with a prepared catalog (the config's overrides applied);
+/// returns the facts too, for what is applied after the rules (inline
+/// suppressions).
+pub fn run_with(opts: &AuditOptions, catalog: &Catalog) -> Result<(Report, Facts), AuditError> {
     let facts = collect(opts)?;
-    let outcomes = engine::evaluate(&catalog, &facts);
-    Ok(Report::build(
-        &opts.display_path,
-        &facts,
-        &catalog,
-        outcomes,
-    ))
+    let outcomes = engine::evaluate(catalog, &facts);
+    let report = Report::build(&opts.display_path, &facts, catalog, outcomes);
+    Ok((report, facts))
 }
 
 fn check_root(root: &Path) -> Result<(), AuditError> {

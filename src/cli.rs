@@ -1,16 +1,21 @@
-//! Command-line interface: `seaworthy audit`, `seaworthy rules list|explain`.
+//! Command-line interface: `seaworthy audit`, `seaworthy init`,
+//! `seaworthy rules list|explain`.
 //!
 //! Exit codes: 0 the audit ran and every gate held; 1 a gate failed
-//! (`--fail-under`, `--fail-on`); 2 a usage or input error, reported in one line
-//! that says what to fix.
+//! (`--fail-under`, `--fail-on`, a regression against `--baseline`); 2 a usage
+//! or input error (a bad flag, a broken config), reported in one line that says
+//! what to fix.
 
 use crate::audit::{self, AuditOptions};
+use crate::config::{self, apply, inline};
 use crate::render::{self, Format};
 use crate::report::Report;
-use crate::rules::{Catalog, Severity, Status};
+use crate::rules::{Catalog, Severity};
+use crate::score::Profile;
+use crate::{baseline, provenance};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -23,7 +28,7 @@ use std::path::PathBuf;
         of a production-readiness checklist (pagination, rate limiting, health endpoints, \
         structured logging, coverage, …) with the file and line that decided it. It never \
         builds or runs anything from the audited repository.",
-    after_help = "Examples:\n  seaworthy audit                      audit the current directory\n  seaworthy audit path/to/service --format json --output report.json\n  seaworthy audit --fail-under 70      exit 1 when the score is below 70\n  seaworthy rules list                 every checklist item\n  seaworthy rules explain obs.health   what a rule checks and how to fix it"
+    after_help = "Examples:\n  seaworthy audit                      audit the current directory\n  seaworthy audit path/to/service --format json --output report.json\n  seaworthy audit --format json,html,sarif --output-dir reports/\n  seaworthy audit --fail-under 70      exit 1 when the score is below 70\n  seaworthy audit --baseline main.json exit 1 only for what got worse\n  seaworthy init                       write a commented seaworthy.toml\n  seaworthy rules list                 every checklist item\n  seaworthy rules explain obs.health   what a rule checks and how to fix it"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -33,7 +38,16 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Audit a repository and score its production readiness.
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
+    /// Write a commented starter `seaworthy.toml` into a repository.
+    Init {
+        /// Root of the repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Replace an existing seaworthy.toml.
+        #[arg(long)]
+        force: bool,
+    },
     /// List the checklist's rules, or explain one.
     Rules {
         #[command(subcommand)]
@@ -55,12 +69,46 @@ pub struct AuditArgs {
     /// Root of the repository to audit.
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write the report to this file instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
+    /// Output formats, comma-separated (several need --output-dir).
+    #[arg(
+        short,
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "table"
+    )]
+    pub format: Vec<Format>,
+    /// Write the report to this file instead of standard output (one format).
+    #[arg(short, long, value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
+    /// Write every format to this directory (seaworthy.json, seaworthy.html,
+    /// seaworthy.sarif, seaworthy-junit.xml, seaworthy.md, …).
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Read the config from FILE (default: seaworthy.toml at the root, else
+    /// [workspace|package.metadata.seaworthy] in Cargo.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any config in the audited repository.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Ignore `seaworthy:allow(RULE)` comments in the audited code.
+    #[arg(long)]
+    pub no_inline_suppressions: bool,
+    /// Exit 1 only for what got worse against this earlier JSON report: a new
+    /// failing item or finding, or a lower score.
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
+    /// Which items count (default: the config's, else standard).
+    #[arg(long, value_enum)]
+    pub profile: Option<Profile>,
+    /// The service's name in the report (default: the root package's name).
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+    /// Record when the audit ran: `now` (the default value), seconds since
+    /// 1970, or an RFC 3339 time. Without it only SOURCE_DATE_EPOCH is recorded.
+    #[arg(long, value_name = "WHEN", num_args = 0..=1, default_missing_value = "now")]
+    pub timestamp: Option<String>,
     /// Directory of extra rule files (.yaml); a rule with a built-in id replaces it.
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
@@ -91,8 +139,8 @@ pub struct AuditArgs {
 pub enum RulesCommand {
     /// List every rule with its section, severity and weight.
     List {
-        #[arg(short, long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(short, long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
         /// Directory of extra rule files, as for `audit --rules`.
         #[arg(long, value_name = "DIR")]
         rules: Option<PathBuf>,
@@ -104,6 +152,12 @@ pub enum RulesCommand {
         #[arg(long, value_name = "DIR")]
         rules: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -159,6 +213,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Audit(a) => run_audit(a),
+        Command::Init { path, force } => init(&path, force),
         Command::Rules { command } => run_rules(command),
         Command::DebugFacts { path, file } => debug_facts(path, file),
     }
@@ -192,7 +247,84 @@ fn error(msg: &str) -> i32 {
     2
 }
 
-fn run_audit(a: AuditArgs) -> i32 {
+fn init(root: &Path, force: bool) -> i32 {
+    if !root.is_dir() {
+        return error(&format!(
+            "'{}' is not a directory; pass the root of a Rust repository",
+            root.display()
+        ));
+    }
+    let path = root.join("seaworthy.toml");
+    if path.exists() && !force {
+        return error(&format!(
+            "'{}' exists; edit it, or pass --force to replace it",
+            path.display()
+        ));
+    }
+    if let Err(e) = std::fs::write(&path, config::STARTER) {
+        return error(&format!("cannot write '{}': {e}", path.display()));
+    }
+    eprintln!(
+        "wrote {} — edit it, then run `seaworthy audit`",
+        path.display()
+    );
+    0
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+fn run_audit(a: Box<AuditArgs>) -> i32 {
+    let (report, catalog, loaded, baseline) = match prepare(&a) {
+        Ok(r) => r,
+        Err(e) => return error(&e),
+    };
+    if let Err(e) = write_reports(&a, &report, &catalog) {
+        return error(&e);
+    }
+    // Under GitHub Actions, findings become annotations on the diff. The runner
+    // reads workflow commands from stderr too, so stdout stays the report.
+    if env("GITHUB_ACTIONS").as_deref() == Some("true") && !a.format.contains(&Format::Github) {
+        eprint!("{}", render::github::render(&report));
+    }
+    // Expired waivers explain a failing gate, so they are said even with -q.
+    for n in report
+        .config
+        .notices
+        .iter()
+        .filter(|n| !a.quiet || n.kind == "expired-waiver")
+    {
+        eprintln!(
+            "config: {} {} at {}: {}",
+            n.kind,
+            n.rule,
+            render::terminal_safe(&n.source),
+            render::terminal_safe(&n.message)
+        );
+    }
+    let fail_under = a
+        .fail_under
+        .or(loaded.config.fail_under.as_ref().map(|f| *f.get_ref()));
+    let fail_on = a.fail_on.map(Severity::from).or(loaded.config.fail_on);
+    let mut code = gates(&report, fail_under, fail_on);
+    if let Some(old) = &baseline {
+        let cmp = baseline::compare(old, &report);
+        eprint!("{}", cmp.render());
+        if cmp.regressed() {
+            eprintln!("gate failed: worse than the baseline");
+            code = 1;
+        }
+    }
+    code
+}
+
+/// Everything an audit run needs before writing: the report with the config
+/// applied, the (overridden) catalog, the config, and the baseline.
+type Prepared = (Report, Catalog, config::Loaded, Option<serde_json::Value>);
+
+/// Read the flags, config and baseline, run the audit and apply the config.
+fn prepare(a: &AuditArgs) -> Result<Prepared, String> {
     let mut opts = AuditOptions::new(&a.path);
     if let Some(t) = a.threads {
         opts.threads = usize::from(t);
@@ -200,47 +332,92 @@ fn run_audit(a: AuditArgs) -> i32 {
     opts.rules_dir = a.rules.clone();
     opts.cargo_metadata = !a.no_cargo_metadata;
     opts.max_file_size = a.max_file_size;
-    let report = match audit::run(&opts) {
-        Ok(r) => r,
-        Err(e) => return error(&e.to_string()),
+    if a.format.len() > 1 && a.output_dir.is_none() {
+        return Err("several formats need --output-dir DIR (one file per format)".into());
+    }
+    let timestamp = provenance::timestamp(
+        a.timestamp.as_deref(),
+        env("SOURCE_DATE_EPOCH").as_deref(),
+        provenance::now,
+    )?;
+    let baseline = match &a.baseline {
+        None => None,
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("--baseline {}: cannot read: {e}", p.display()))?;
+            Some(baseline::parse(&p.display().to_string(), &text)?)
+        }
     };
+    let mut catalog = Catalog::load(opts.rules_dir.as_deref())?;
+    let loaded = if a.no_config {
+        config::Loaded::default()
+    } else {
+        config::load(&a.path, a.config.as_deref(), &catalog)?
+    };
+    let disabled = apply::to_catalog(&mut catalog, &loaded);
+    let (mut report, facts) = audit::run_with(&opts, &catalog).map_err(|e| e.to_string())?;
+    if let Some(name) = &a.service {
+        report.target.name = name.clone();
+    }
+    report.target.vcs = provenance::detect(&a.path, &env);
+    report.profile = a.profile.or(loaded.config.profile).unwrap_or_default();
+    report.config.disabled = disabled;
+    let today = timestamp
+        .as_deref()
+        .map(|t| t[..10].to_string())
+        .unwrap_or_else(|| provenance::date_of(provenance::now()));
+    report.timestamp = timestamp;
+    let suppressions = (!a.no_inline_suppressions).then(|| inline::scan(&facts));
+    apply::to_report(&mut report, &loaded, suppressions.as_deref(), &today);
+    Ok((report, catalog, loaded, baseline))
+}
+
+/// Write the report in every requested format: files in --output-dir, one
+/// file with --output, else standard output.
+fn write_reports(a: &AuditArgs, report: &Report, catalog: &Catalog) -> Result<(), String> {
+    let to_terminal = a.output.is_none() && a.output_dir.is_none();
     let color = match a.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            a.output.is_none()
+            to_terminal
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::env::var("TERM").map_or(true, |t| t != "dumb")
         }
     };
-    let text = render::render(&report, a.format, color);
-    let score_line = score_line(&report);
-    match &a.output {
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, &text) {
-                return error(&format!(
-                    "cannot write the report to '{}': {e}",
-                    path.display()
-                ));
-            }
+    let ctx = render::Context { catalog, color };
+    let score_line = score_line(report);
+    let write = |path: &Path, text: String| {
+        std::fs::write(path, text)
+            .map_err(|e| format!("cannot write the report to '{}': {e}", path.display()))
+    };
+    if let Some(dir) = &a.output_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create '{}': {e}", dir.display()))?;
+        for f in &a.format {
+            let path = dir.join(f.file_name());
+            write(&path, render::render(report, *f, &ctx))?;
             if !a.quiet {
-                eprintln!("wrote {} — {score_line}", path.display());
+                eprintln!("wrote {}", path.display());
             }
         }
-        None => {
-            let out = if a.quiet && a.format == Format::Table {
-                format!("{score_line}\n")
-            } else {
-                text
-            };
-            let mut stdout = std::io::stdout().lock();
-            if stdout.write_all(out.as_bytes()).is_err() {
-                return 0; // a closed pipe (`| head`) is not an error
-            }
+        eprintln!("{score_line}");
+    } else if let Some(path) = &a.output {
+        write(path, render::render(report, a.format[0], &ctx))?;
+        if !a.quiet {
+            eprintln!("wrote {} — {score_line}", path.display());
         }
+    } else {
+        let out = if a.quiet && a.format[0] == Format::Table {
+            format!("{score_line}\n")
+        } else {
+            render::render(report, a.format[0], &ctx)
+        };
+        // A closed pipe (`| head`) is not an error.
+        let _ = std::io::stdout().lock().write_all(out.as_bytes());
     }
-    gates(&report, a.fail_under, a.fail_on.map(Severity::from))
+    Ok(())
 }
 
 fn score_line(report: &Report) -> String {
@@ -275,7 +452,7 @@ pub fn gates(report: &Report, fail_under: Option<f64>, fail_on: Option<Severity>
         let bad: Vec<_> = report
             .items
             .iter()
-            .filter(|i| i.same_as.is_none() && i.status == Status::Fail && i.severity >= sev)
+            .filter(|i| i.same_as.is_none() && i.fails() && i.severity >= sev)
             .collect();
         if !bad.is_empty() {
             eprintln!(
@@ -301,13 +478,13 @@ fn run_rules(cmd: RulesCommand) -> i32 {
                 Err(e) => return error(&e),
             };
             match format {
-                Format::Json => {
+                ListFormat::Json => {
                     let mut s =
                         serde_json::to_string_pretty(&catalog.rules).expect("rules serialise");
                     s.push('\n');
                     print!("{s}");
                 }
-                Format::Table => {
+                ListFormat::Table => {
                     for section in &catalog.sections {
                         println!("{} ({})", section.title, section.id);
                         for r in catalog.rules.iter().filter(|r| r.section == section.id) {
@@ -365,13 +542,22 @@ fn run_rules(cmd: RulesCommand) -> i32 {
 
 /// The `rules explain` text of a rule.
 pub fn explain(rule: &crate::rules::RuleDef) -> String {
+    let level = rule
+        .level
+        .unwrap_or_else(|| crate::score::Level::of(rule.severity));
+    let preview = match (rule.preview, &rule.since) {
+        (true, Some(v)) => format!(" · preview (new in {v}; not scored yet)"),
+        (true, None) => " · preview (not scored yet)".to_string(),
+        _ => String::new(),
+    };
     let mut s = format!(
-        "{} — {}\nsection {} · severity {} · weight {}\n\n",
+        "{} — {}\nsection {} · severity {} · weight {} · level {}{preview}\n\n",
         rule.id,
         rule.title,
         rule.section,
         rule.severity.as_str(),
-        rule.weight
+        rule.weight,
+        level.as_str()
     );
     let para = |s: &mut String, head: &str, body: &str| {
         s.push_str(head);

@@ -11,13 +11,16 @@
 
 pub mod analyzers;
 pub mod audit;
+pub mod baseline;
 pub mod classify;
 pub mod cli;
+pub mod config;
 pub mod diagnostics;
 pub mod discover;
 pub mod extract;
 pub mod facts;
 pub mod location;
+pub mod provenance;
 pub mod render;
 pub mod report;
 pub mod rules;

@@ -1,16 +1,25 @@
 //! The report: one value every output format is rendered from.
 //!
 //! Its JSON form is the dashboard feed, so it is versioned (`schema_version`),
-//! deterministic (sorted, no timestamps), and carries the tool and rule-catalog
-//! versions that produced it.
+//! deterministic (sorted, no timestamps unless asked for), and carries the tool
+//! and rule-catalog versions that produced it. Its shape is published as
+//! `docs/report.schema.json`.
+//!
+//! Every finding (one piece of evidence of one item) carries a fingerprint made
+//! of the rule id, the path and what was matched — never the line, which moves
+//! on every edit — so dashboards and `--baseline` can follow it across runs.
+//! The config's waivers, attestations and inline suppressions are applied to
+//! this value ([`crate::config::apply`]); then [`Report::rescore`] recomputes
+//! every number from the items, so all formats show the same scores.
 
 use crate::diagnostics::Diagnostic;
 use crate::discover::Skipped;
 use crate::facts::{AnalyzedFile, Facts};
+use crate::rules::catalog::Fnv;
 use crate::rules::{Catalog, Evidence, Outcome, Severity, Status};
-use crate::score::{self, Entry};
+use crate::score::{self, Entry, Level, Profile, Standing};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Version of the JSON report's shape. Bumped on any incompatible change.
 pub const SCHEMA_VERSION: &str = "1.0";
@@ -20,9 +29,17 @@ pub struct Report {
     pub schema_version: &'static str,
     pub tool: Tool,
     pub target: Target,
+    /// When the audit ran (RFC 3339, UTC); only with `--timestamp` or
+    /// `SOURCE_DATE_EPOCH`, so the default output stays deterministic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// Which items count (`minimal`, `standard`, `strict`).
+    pub profile: Profile,
     pub summary: Summary,
     pub sections: Vec<SectionResult>,
     pub items: Vec<Item>,
+    /// The config that was applied, and what in it matched nothing or expired.
+    pub config: ConfigSummary,
     pub routes: Vec<RouteEntry>,
     pub diagnostics: Vec<Diagnostic>,
     pub files: Files,
@@ -39,8 +56,12 @@ pub struct Tool {
 pub struct Target {
     /// The path as given on the command line.
     pub path: String,
-    /// The root package's name, else the directory's name.
+    /// The service's name: `--service NAME`, else the root package's name,
+    /// else the directory's name.
     pub name: String,
+    /// The commit and branch audited, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vcs: Option<crate::provenance::Vcs>,
     /// Where dependency facts came from: `cargo-metadata` or `manifest`.
     pub cargo_source: String,
     pub packages: Vec<PackageEntry>,
@@ -63,9 +84,19 @@ pub struct Counts {
     #[serde(rename = "n/a")]
     pub not_applicable: usize,
     pub manual: usize,
+    /// Items whose failure is waived (by the config or an inline suppression).
+    pub waived: usize,
+    /// Manual items a person attested to in the config.
+    pub attested: usize,
 }
 
 impl Counts {
+    fn add_item(&mut self, i: &Item) {
+        self.add(i.status);
+        self.waived += usize::from(i.waived());
+        self.attested += usize::from(i.attestation.is_some());
+    }
+
     fn add(&mut self, s: Status) {
         match s {
             Status::Pass => self.pass += 1,
@@ -86,6 +117,8 @@ pub struct Summary {
     pub files_analyzed: usize,
     pub files_skipped: usize,
     pub diagnostics: usize,
+    /// Where the service stands on the bronze / silver / gold ladder.
+    pub level: Standing,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -104,16 +137,153 @@ pub struct Item {
     pub section: String,
     pub severity: Severity,
     pub weight: f64,
+    /// The ladder level the item belongs to.
+    pub level: Level,
+    /// A rule new in this release, not scored yet.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub preview: bool,
+    /// The status as decided from the evidence (a waiver does not change it).
     pub status: Status,
-    /// 1, 0.5, 0, or `null` for n/a and manual.
+    /// 1, 0.5, 0, or `null` when the item does not count (n/a, manual, waived,
+    /// preview, outside the profile); an attested manual item scores 1.
     pub score: Option<f64>,
+    /// Why the score is not what the status alone gives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scoring: Option<String>,
     pub summary: String,
-    pub evidence: Vec<Evidence>,
+    pub evidence: Vec<Finding>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub looked_for: Option<String>,
     pub remediation: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub same_as: Option<String>,
+    /// The waiver (config or inline) that covers this item's failure, or that
+    /// did until it expired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverNote>,
+    /// A person's word that a manual item is done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<AttestationNote>,
+}
+
+/// One piece of evidence of an item, with its stable fingerprint.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    #[serde(flatten)]
+    pub evidence: Evidence,
+    /// 16 hex digits from the rule id, the path and the message (and the
+    /// occurrence among identical ones) — never the line.
+    pub fingerprint: String,
+    /// The waiver or inline suppression covering this finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<WaiverNote>,
+}
+
+impl std::ops::Deref for Finding {
+    type Target = Evidence;
+    fn deref(&self) -> &Evidence {
+        &self.evidence
+    }
+}
+
+/// Where a waiver came from and why it was granted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaiverNote {
+    /// `config` (a `[[waiver]]` entry) or `inline` (a `seaworthy:allow` comment).
+    pub kind: &'static str,
+    pub reason: String,
+    /// `file:line` of the waiver.
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// The expiry date has passed: the waiver no longer applies.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub expired: bool,
+}
+
+/// An attestation for a manual item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttestationNote {
+    pub by: String,
+    pub reason: String,
+    pub date: String,
+    pub source: String,
+}
+
+/// The config applied to this report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ConfigSummary {
+    /// The file the config came from (`seaworthy.toml`, `Cargo.toml`, or the
+    /// `--config` path), `null` when there was none.
+    pub source: Option<String>,
+    /// Whether `seaworthy:allow` comments were honoured.
+    pub inline_suppressions: bool,
+    /// Preview rules are scored (strict profile or `preview = true`).
+    pub preview_scored: bool,
+    /// Rules the config turned off.
+    pub disabled: Vec<String>,
+    /// Waivers, suppressions and attestations that matched nothing (stale ones
+    /// to clean up), and waivers that have expired.
+    pub notices: Vec<ConfigNotice>,
+}
+
+/// A waiver, suppression or attestation that needs attention.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ConfigNotice {
+    /// `unused-waiver`, `unused-suppression`, `unused-attestation` or `expired-waiver`.
+    pub kind: &'static str,
+    pub rule: String,
+    /// `file:line` of the entry.
+    pub source: String,
+    pub message: String,
+}
+
+impl Item {
+    /// Fails and counts: what `--fail-on` and SARIF error results look at.
+    pub fn fails(&self) -> bool {
+        self.score == Some(0.0)
+    }
+
+    /// Fail or partial, and counts (neither waived, nor preview, nor outside the profile).
+    pub fn falls_short(&self) -> bool {
+        self.score.is_some_and(|s| s < 1.0)
+    }
+
+    /// A waiver that is in force.
+    pub fn waived(&self) -> bool {
+        self.waiver.as_ref().is_some_and(|w| !w.expired)
+    }
+}
+
+/// The fingerprint of a finding: rule id, path, what was matched, occurrence.
+pub fn fingerprint(rule: &str, path: &str, message: &str, occurrence: usize) -> String {
+    let mut h = Fnv::default();
+    let message: Vec<&str> = message.split_whitespace().collect();
+    for part in [rule, path, &message.join(" "), &occurrence.to_string()] {
+        h.write(part.as_bytes());
+        h.write(&[0]);
+    }
+    format!("{:016x}", h.finish())
+}
+
+/// Findings with fingerprints; identical (path, message) pairs are told apart
+/// by their occurrence.
+fn findings(rule: &str, evidence: Vec<Evidence>) -> Vec<Finding> {
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    evidence
+        .into_iter()
+        .map(|e| {
+            let n = seen
+                .entry((e.location.path.clone(), e.message.clone()))
+                .or_default();
+            *n += 1;
+            Finding {
+                fingerprint: fingerprint(rule, &e.location.path, &e.message, *n),
+                evidence: e,
+                suppressed: None,
+            }
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -125,6 +295,9 @@ pub struct RouteEntry {
     pub framework: String,
     pub location: crate::location::Location,
     pub mounted: bool,
+    /// A fallback for everything under `path` (`.fallback(h)`, `default_service`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fallback: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -151,10 +324,13 @@ impl Report {
                 section: rule.section.clone(),
                 severity: rule.severity,
                 weight: rule.weight,
+                level: rule.level.unwrap_or_else(|| Level::of(rule.severity)),
+                preview: rule.preview,
                 status: o.status,
                 score: o.status.score(),
+                scoring: None,
                 summary: o.summary,
-                evidence: o.evidence,
+                evidence: findings(&rule.id, o.evidence),
                 looked_for: if matches!(o.status, Status::Fail | Status::Partial) {
                     o.looked_for
                 } else {
@@ -162,38 +338,19 @@ impl Report {
                 },
                 remediation: rule.remediation.trim().to_string(),
                 same_as: rule.same_as.clone(),
+                waiver: None,
+                attestation: None,
             })
             .collect();
-        let entries: Vec<Entry<'_>> = items
-            .iter()
-            .map(|i| Entry {
-                section: &i.section,
-                weight: i.weight,
-                score: i.score,
-                restatement: i.same_as.is_some(),
-            })
-            .collect();
-        let overall = score::overall(&entries);
-        let mut counts = Counts::default();
-        let mut by_section: BTreeMap<&str, Counts> = BTreeMap::new();
-        for i in &items {
-            if i.same_as.is_none() {
-                counts.add(i.status);
-            }
-            by_section.entry(&i.section).or_default().add(i.status);
-        }
         let sections = catalog
             .sections
             .iter()
-            .map(|s| {
-                let sc = score::section(&entries, &s.id);
-                SectionResult {
-                    id: s.id.clone(),
-                    title: s.title.clone(),
-                    score: sc,
-                    grade: sc.map(score::grade),
-                    counts: by_section.get(s.id.as_str()).cloned().unwrap_or_default(),
-                }
+            .map(|s| SectionResult {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                score: None,
+                grade: None,
+                counts: Counts::default(),
             })
             .collect();
         let root_pkg = facts
@@ -209,7 +366,7 @@ impl Report {
             .unwrap_or_else(|| target_path.to_string());
         let mut diagnostics = facts.diagnostics.clone();
         diagnostics.sort();
-        Report {
+        let mut report = Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool {
                 name: "seaworthy",
@@ -219,6 +376,7 @@ impl Report {
             target: Target {
                 path: target_path.to_string(),
                 name: root_pkg.unwrap_or(dir_name),
+                vcs: None,
                 cargo_source: facts.cargo_source.clone(),
                 packages: facts
                     .packages
@@ -232,16 +390,23 @@ impl Report {
                     })
                     .collect(),
             },
+            timestamp: None,
+            profile: Profile::Standard,
             summary: Summary {
-                score: overall,
-                grade: overall.map(score::grade),
-                counts,
+                score: None,
+                grade: None,
+                counts: Counts::default(),
                 files_analyzed: facts.files.len(),
                 files_skipped: facts.skipped.len(),
                 diagnostics: diagnostics.len(),
+                level: score::standing([]),
             },
             sections,
             items,
+            config: ConfigSummary {
+                inline_suppressions: true,
+                ..ConfigSummary::default()
+            },
             routes: facts
                 .routes
                 .iter()
@@ -252,6 +417,7 @@ impl Report {
                     framework: r.framework.clone(),
                     location: r.location.clone(),
                     mounted: r.mounted,
+                    fallback: r.fallback,
                 })
                 .collect(),
             diagnostics,
@@ -259,10 +425,95 @@ impl Report {
                 analyzed: facts.files.clone(),
                 skipped: facts.skipped.clone(),
             },
+        };
+        report.rescore();
+        report
+    }
+
+    /// Recompute every item's score from its status, waiver, attestation,
+    /// preview flag and the profile, then the sections, the summary and the
+    /// ladder from the items.
+    pub fn rescore(&mut self) {
+        let profile = self.profile;
+        let preview_scored = self.config.preview_scored || profile == Profile::Strict;
+        for i in &mut self.items {
+            let (score, why) = item_score(i, profile, preview_scored);
+            i.score = score;
+            i.scoring = why;
         }
+        let entries: Vec<Entry<'_>> = self
+            .items
+            .iter()
+            .map(|i| Entry {
+                section: &i.section,
+                weight: i.weight,
+                score: i.score,
+                restatement: i.same_as.is_some(),
+            })
+            .collect();
+        let overall = score::overall(&entries);
+        let mut counts = Counts::default();
+        let mut by_section: BTreeMap<&str, Counts> = BTreeMap::new();
+        for i in &self.items {
+            let c = by_section.entry(&i.section).or_default();
+            c.add_item(i);
+            if i.same_as.is_none() {
+                counts.add_item(i);
+            }
+        }
+        for s in &mut self.sections {
+            let sc = score::section(&entries, &s.id);
+            s.score = sc;
+            s.grade = sc.map(score::grade);
+            s.counts = by_section.get(s.id.as_str()).cloned().unwrap_or_default();
+        }
+        self.summary.score = overall;
+        self.summary.grade = overall.map(score::grade);
+        self.summary.counts = counts;
+        self.summary.level = score::standing(
+            self.items
+                .iter()
+                .filter(|i| i.same_as.is_none())
+                .map(|i| (i.id.as_str(), i.level, i.falls_short())),
+        );
     }
 
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items.iter().find(|i| i.id == id)
     }
+}
+
+/// An item's score and, when it differs from what the status alone gives, why.
+fn item_score(i: &Item, profile: Profile, preview_scored: bool) -> (Option<f64>, Option<String>) {
+    if i.preview && !preview_scored {
+        return (None, Some("preview rule: reported, not scored yet".into()));
+    }
+    if !profile.counts(i.level) {
+        return (
+            None,
+            Some(format!(
+                "{} item: not counted in the {} profile",
+                i.level.as_str(),
+                profile.as_str()
+            )),
+        );
+    }
+    if let Some(w) = i.waiver.as_ref().filter(|w| !w.expired) {
+        return (None, Some(format!("waived ({}): {}", w.source, w.reason)));
+    }
+    if i.status == Status::Manual {
+        if let Some(a) = &i.attestation {
+            return (
+                Some(1.0),
+                Some(format!("attested by {} on {}: {}", a.by, a.date, a.reason)),
+            );
+        }
+        if profile == Profile::Strict {
+            return (
+                Some(0.0),
+                Some("strict profile: a manual item nobody attested counts as failed".into()),
+            );
+        }
+    }
+    (i.status.score(), None)
 }

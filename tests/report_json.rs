@@ -79,8 +79,13 @@ fn scores_follow_statuses() {
         };
         assert_eq!(i["score"].as_f64(), expected, "{}", i["id"]);
     }
-    // The bare sample fails every scored headline item.
-    assert_eq!(r["summary"]["score"].as_f64(), Some(0.0));
+    // The bare sample fails nearly every scored item (it does answer 201 and
+    // 404, and has a CORS layer, too open).
+    assert!(
+        r["summary"]["score"].as_f64().unwrap() < 40.0,
+        "{}",
+        r["summary"]
+    );
     assert_eq!(r["summary"]["grade"], "F");
 }
 

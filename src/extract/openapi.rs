@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// One OpenAPI document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct SpecDoc {
     pub path: String,
     /// The `openapi` (or `swagger`) version string.
@@ -28,10 +28,18 @@ pub struct SpecDoc {
     pub global_security: bool,
     /// Names of `components.schemas`.
     pub schemas: Vec<String>,
+    /// Generated from code (utoipa, aide, poem-openapi, paperclip, okapi,
+    /// salvo-oapi) rather than read from a file: `path` is then the Rust file
+    /// whose handlers state the operations, and each operation's `line` is in it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub generated: bool,
+    /// The generator, when `generated`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generator: Option<String>,
 }
 
 /// One operation (path + method).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Operation {
     pub method: String,
     pub path: String,
@@ -43,6 +51,19 @@ pub struct Operation {
     /// `Some(true)` when the operation lists security requirements, `Some(false)`
     /// when it explicitly lists none (`security: []`), `None` when it inherits.
     pub security: Option<bool>,
+    /// The request body, when the operation declares one.
+    pub request_body: Option<SpecRequest>,
+}
+
+/// A request body: what it accepts and which constraints its schema states.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SpecRequest {
+    pub content_types: Vec<String>,
+    /// The `$ref` name of the body schema, when it is a reference.
+    pub schema_ref: Option<String>,
+    /// Constraints the schema puts on the input, as `field: keyword`
+    /// (`customer: maxLength`, `items[]: minimum`), capped.
+    pub constraints: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,7 +112,7 @@ const METHODS: &[&str] = &[
 ];
 
 /// Field names that hold the page of a list response.
-const LIST_FIELDS: &[&str] = &[
+pub const LIST_FIELDS: &[&str] = &[
     "items",
     "data",
     "results",
@@ -225,6 +246,7 @@ fn normalise(
                         responses.push(response(&r, status, resp, &mut dangling));
                     }
                 }
+                let request_body = request_body(&r, op, &mut dangling);
                 let security = op
                     .get("security")
                     .and_then(Value::as_array)
@@ -245,6 +267,7 @@ fn normalise(
                     params,
                     responses,
                     security,
+                    request_body,
                 });
             }
         }
@@ -301,6 +324,8 @@ fn normalise(
                 .and_then(|c| c.get("schemas"))
                 .or_else(|| root.get("definitions")),
         ),
+        generated: false,
+        generator: None,
     }
 }
 
@@ -342,6 +367,103 @@ fn response(
             .map(|s| shape(r, s, dangling, 0, &mut SHAPE_BUDGET.clone()))
             .unwrap_or(Shape::None),
         schema_ref,
+    }
+}
+
+/// Schema keywords that constrain input values.
+const CONSTRAINT_KEYWORDS: &[&str] = &[
+    "maxLength",
+    "minLength",
+    "pattern",
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "enum",
+    "const",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
+    "maxProperties",
+    "minProperties",
+];
+
+/// Most constraints kept per request body.
+const MAX_CONSTRAINTS: usize = 32;
+
+/// The request body of an operation: OpenAPI 3 `requestBody`, or a Swagger 2
+/// `in: body` parameter.
+fn request_body(r: &Resolver<'_>, op: &Value, dangling: &mut Vec<String>) -> Option<SpecRequest> {
+    let mut req = SpecRequest::default();
+    let mut schema = None;
+    if let Some(body) = op.get("requestBody") {
+        let body = r.deref(body, dangling);
+        for (ct, media) in body.get("content").and_then(Value::as_object)? {
+            req.content_types.push(ct.clone());
+            if schema.is_none() || ct.contains("json") {
+                if let Some(s) = media.get("schema") {
+                    schema = Some(s);
+                }
+            }
+        }
+    } else {
+        let param = op
+            .get("parameters")
+            .and_then(Value::as_array)?
+            .iter()
+            .map(|p| r.deref(p, dangling))
+            .find(|p| p.get("in").and_then(Value::as_str) == Some("body"))?;
+        req.content_types.push("application/json".into());
+        schema = param.get("schema");
+    }
+    if let Some(s) = schema {
+        req.schema_ref = s
+            .get("$ref")
+            .and_then(Value::as_str)
+            .map(|s| s.rsplit('/').next().unwrap_or(s).to_string());
+        constraints(r, s, "", 0, dangling, &mut req.constraints);
+    }
+    Some(req)
+}
+
+/// Collect the constraint keywords of a schema and its properties and items.
+fn constraints(
+    r: &Resolver<'_>,
+    schema: &Value,
+    at: &str,
+    depth: u32,
+    dangling: &mut Vec<String>,
+    out: &mut Vec<String>,
+) {
+    if depth > 6 || out.len() >= MAX_CONSTRAINTS {
+        return;
+    }
+    let s = r.deref(schema, dangling);
+    let here = if at.is_empty() { "(body)" } else { at };
+    for k in CONSTRAINT_KEYWORDS {
+        if s.get(*k).is_some() && out.len() < MAX_CONSTRAINTS {
+            out.push(format!("{here}: {k}"));
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for member in s.get(key).and_then(Value::as_array).into_iter().flatten() {
+            constraints(r, member, at, depth + 1, dangling, out);
+        }
+    }
+    if let Some(items) = s.get("items").filter(|i| i.is_object()) {
+        constraints(r, items, &format!("{at}[]"), depth + 1, dangling, out);
+    }
+    if let Some(props) = s.get("properties").and_then(Value::as_object) {
+        for (name, prop) in props {
+            let path = if at.is_empty() {
+                name.clone()
+            } else {
+                format!("{at}.{name}")
+            };
+            constraints(r, prop, &path, depth + 1, dangling, out);
+        }
     }
 }
 
@@ -528,6 +650,44 @@ components:
         );
         let slow = op.responses.iter().find(|r| r.status == "429").unwrap();
         assert_eq!(slow.headers, vec!["Retry-After".to_string()]);
+    }
+
+    #[test]
+    fn reads_request_body_constraints() {
+        let text = r##"openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /pets:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/NewPet"}
+      responses: {"201": {description: created}}
+  /raw:
+    post:
+      requestBody:
+        content:
+          application/octet-stream: {schema: {type: string}}
+      responses: {"200": {description: ok}}
+components:
+  schemas:
+    NewPet:
+      type: object
+      properties:
+        name: {type: string, maxLength: 50}
+        tags: {type: array, maxItems: 5, items: {type: string, pattern: "^[a-z]+$"}}
+"##;
+        let (doc, _) = extract("openapi.yaml", text).unwrap();
+        let pets = doc.operations.iter().find(|o| o.path == "/pets").unwrap();
+        let body = pets.request_body.as_ref().unwrap();
+        assert_eq!(body.schema_ref.as_deref(), Some("NewPet"));
+        assert_eq!(
+            body.constraints,
+            vec!["name: maxLength", "tags: maxItems", "tags[]: pattern"]
+        );
+        let raw = doc.operations.iter().find(|o| o.path == "/raw").unwrap();
+        assert!(raw.request_body.as_ref().unwrap().constraints.is_empty());
     }
 
     #[test]

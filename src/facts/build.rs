@@ -1,6 +1,6 @@
 //! Assembling [`Facts`] from per-file extraction outcomes.
 
-use super::{packages, routes, AnalyzedFile, Facts, TextFile, YamlFile};
+use super::{generated_spec, packages, routes, AnalyzedFile, Facts, TextFile, YamlFile};
 use crate::diagnostics::Diagnostic;
 use crate::discover::Inventory;
 use crate::extract::{self, cargo, Extracted, FileOutcome};
@@ -86,6 +86,9 @@ impl Facts {
             f.confirm_with_cargo_metadata();
         }
         (f.routes, f.router_roots) = routes::resolve(&f.rust, &f.packages);
+        // OpenAPI documents the code generates (utoipa, aide, poem-openapi, ..).
+        let generated = generated_spec::from_code(&f);
+        f.specs.extend(generated);
         f.skipped.sort();
         f.diagnostics.sort();
         f.diagnostics.dedup();

@@ -10,6 +10,7 @@
 //! test or a route in an example never decides a service item.
 
 pub mod build;
+pub mod generated_spec;
 pub mod packages;
 pub mod query;
 pub mod routes;

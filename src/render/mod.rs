@@ -1,24 +1,80 @@
 //! Output formats, each one function from the same [`Report`].
+//!
+//! Every number in every format comes from the report value, so the table, the
+//! HTML page, SARIF, JUnit and Markdown always agree. Text from the audited
+//! repository is escaped for each format: control characters for the terminal
+//! ([`terminal_safe`]), HTML by askama, XML by quick-junit, Markdown and
+//! workflow-command escaping in their modules.
 
+pub mod codequality;
+pub mod github;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod table;
 
 use crate::report::Report;
+use crate::rules::Catalog;
 
 /// A report format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Format {
     /// A table for the terminal, grouped by section.
     Table,
-    /// The versioned JSON report (the dashboard feed).
+    /// The versioned JSON report (the dashboard feed; docs/report.schema.json).
     Json,
+    /// One self-contained HTML page with scores, a chart and every item.
+    Html,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: one test case per item, grouped by section.
+    Junit,
+    /// A Markdown summary for pull-request comments and $GITHUB_STEP_SUMMARY.
+    #[value(alias = "md")]
+    Markdown,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
+    Github,
+    /// GitLab Code Quality JSON (merge-request widget).
+    Codequality,
 }
 
-/// Render `report` in `format`. `color` only affects the table.
-pub fn render(report: &Report, format: Format, color: bool) -> String {
+impl Format {
+    /// The file name used for this format in `--output-dir`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Table => "seaworthy.txt",
+            Format::Json => "seaworthy.json",
+            Format::Html => "seaworthy.html",
+            Format::Sarif => "seaworthy.sarif",
+            Format::Junit => "seaworthy-junit.xml",
+            Format::Markdown => "seaworthy.md",
+            Format::Github => "seaworthy-annotations.txt",
+            Format::Codequality => "seaworthy-codequality.json",
+        }
+    }
+}
+
+/// What rendering needs besides the report.
+pub struct Context<'a> {
+    /// The rules, for help texts (SARIF).
+    pub catalog: &'a Catalog,
+    /// Colour the table.
+    pub color: bool,
+}
+
+/// Render `report` in `format`.
+pub fn render(report: &Report, format: Format, ctx: &Context<'_>) -> String {
     match format {
-        Format::Table => table::render(report, color),
+        Format::Table => table::render(report, ctx.color),
         Format::Json => json::render(report),
+        Format::Html => html::render(report),
+        Format::Sarif => sarif::render(report, ctx.catalog),
+        Format::Junit => junit::render(report),
+        Format::Markdown => markdown::render(report),
+        Format::Github => github::render(report),
+        Format::Codequality => codequality::render(report),
     }
 }
 
@@ -34,4 +90,52 @@ pub fn terminal_safe(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// A path as seen from where seaworthy ran: the audited root's path (when it
+/// was given relative) joined with the root-relative `path`. SARIF and GitHub
+/// annotations need paths relative to the repository's checkout, which is the
+/// working directory in CI.
+pub fn repo_path(report: &Report, path: &str) -> String {
+    let root = report
+        .target
+        .path
+        .trim_start_matches("./")
+        .trim_end_matches('/');
+    if root.is_empty() || root == "." || root.starts_with('/') || root.contains(':') {
+        path.to_string()
+    } else {
+        format!("{root}/{path}")
+    }
+}
+
+/// The status word shown for an item: its status, or `waived`/`attested`.
+pub fn status_word(item: &crate::report::Item) -> &'static str {
+    if item.waived() {
+        "waived"
+    } else if item.attestation.is_some() {
+        "attested"
+    } else {
+        item.status.as_str()
+    }
+}
+
+/// One line per finding: `path:line message`, with its waiver when it has one.
+pub fn evidence_lines(item: &crate::report::Item) -> Vec<String> {
+    item.evidence
+        .iter()
+        .map(|f| match &f.suppressed {
+            Some(w) => format!(
+                "{} {} [waived ({}): {}]",
+                f.location, f.message, w.source, w.reason
+            ),
+            None => format!("{} {}", f.location, f.message),
+        })
+        .collect()
+}
+
+/// The "… and N more" entry that caps an item's evidence: a count, not a
+/// place, so it is not a finding to annotate (SARIF, annotations, Code Quality).
+pub fn is_overflow(f: &crate::report::Finding) -> bool {
+    f.message.starts_with("… and ") && f.message.ends_with(" more")
 }

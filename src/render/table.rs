@@ -1,7 +1,7 @@
 //! The terminal table: one block per section, one row per item, with the
 //! deciding evidence, then the overall score.
 
-use super::terminal_safe;
+use super::{status_word, terminal_safe};
 use crate::report::{Item, Report};
 use crate::rules::Status;
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
@@ -46,6 +46,16 @@ pub fn render(report: &Report, color: bool) -> String {
         ]);
         for item in items {
             let mut finding = terminal_safe(&item.summary);
+            if let Some(why) = &item.scoring {
+                finding.push_str(&format!("\n  [{}]", terminal_safe(why)));
+            }
+            if let Some(w) = item.waiver.as_ref().filter(|w| w.expired) {
+                finding.push_str(&format!(
+                    "\n  [waiver {} expired on {}]",
+                    terminal_safe(&w.source),
+                    w.expires.as_deref().unwrap_or("?")
+                ));
+            }
             for e in item.evidence.iter().take(EVIDENCE_SHOWN) {
                 finding.push_str(&format!(
                     "\n  {} {}",
@@ -59,13 +69,15 @@ pub fn render(report: &Report, color: bool) -> String {
                     item.evidence.len() - EVIDENCE_SHOWN
                 ));
             }
-            let mut status = Cell::new(item.status.as_str().to_uppercase());
+            let word = status_word(item);
+            let mut status = Cell::new(word.to_uppercase());
             if color {
-                status = status.fg(match item.status {
-                    Status::Pass => Color::Green,
-                    Status::Partial => Color::Yellow,
-                    Status::Fail => Color::Red,
-                    Status::NotApplicable | Status::Manual => Color::DarkGrey,
+                status = status.fg(match (word, item.status) {
+                    ("waived" | "attested", _) => Color::Magenta,
+                    (_, Status::Pass) => Color::Green,
+                    (_, Status::Partial) => Color::Yellow,
+                    (_, Status::Fail) => Color::Red,
+                    (_, Status::NotApplicable | Status::Manual) => Color::DarkGrey,
                 });
             }
             table.add_row(vec![
@@ -82,8 +94,24 @@ pub fn render(report: &Report, color: bool) -> String {
         (Some(s), Some(g)) => format!("{s:.1}/100 ({g})"),
         _ => "not scored".into(),
     };
+    let exceptions = if c.waived + c.attested > 0 {
+        format!(" · {} waived · {} attested", c.waived, c.attested)
+    } else {
+        String::new()
+    };
+    let level = &report.summary.level;
+    let level_line = match (level.achieved, level.next) {
+        (Some(a), None) => format!("Level {}\n", a.as_str()),
+        (a, Some(n)) => format!(
+            "Level {} · for {}: {}\n",
+            a.map_or("none yet", |a| a.as_str()),
+            n.as_str(),
+            level.blocking.join(", ")
+        ),
+        (None, None) => String::new(),
+    };
     out.push_str(&format!(
-        "Score {score} · {} pass · {} partial · {} fail · {} n/a · {} manual · {} files analysed, {} skipped, {} diagnostics\n",
+        "Score {score} · {} pass · {} partial · {} fail · {} n/a · {} manual{exceptions} · {} files analysed, {} skipped, {} diagnostics\n{level_line}",
         c.pass,
         c.partial,
         c.fail,

@@ -113,6 +113,17 @@ pub struct RuleDef {
     /// What was looked for, said when nothing was found.
     #[serde(default)]
     pub looked_for: Option<String>,
+    /// The ladder level the item belongs to (default: from the severity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<crate::score::Level>,
+    /// The seaworthy version that added the rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    /// A rule new in this release: reported but not scored (except in the
+    /// strict profile or with `preview = true` in the config), so upgrading
+    /// seaworthy does not silently move every service's score.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub preview: bool,
 }
 
 fn one() -> f64 {
@@ -264,12 +275,12 @@ fn validate(rule: &RuleDef) -> Result<(), String> {
     Ok(())
 }
 
-/// FNV-1a, for a stable catalog hash without a dependency.
+/// FNV-1a, for stable hashes (catalog version, finding fingerprints) without a dependency.
 #[derive(Default)]
-struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl Fnv {
-    fn write(&mut self, bytes: &[u8]) {
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
         if self.0 == 0 {
             self.0 = 0xcbf29ce484222325;
         }
@@ -279,7 +290,7 @@ impl Fnv {
         }
     }
 
-    fn finish(&self) -> u64 {
+    pub(crate) fn finish(&self) -> u64 {
         self.0
     }
 }

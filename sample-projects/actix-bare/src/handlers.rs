@@ -34,3 +34,9 @@ pub async fn get_item(store: web::Data<Store>, id: web::Path<u64>) -> HttpRespon
         None => HttpResponse::NotFound().finish(),
     }
 }
+
+#[get("/items/{id}/delete")]
+pub async fn delete_item(store: web::Data<Store>, id: web::Path<u64>) -> HttpResponse {
+    store.items.lock().unwrap().retain(|i| i.id != *id);
+    HttpResponse::Ok().finish()
+}

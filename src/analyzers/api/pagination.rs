@@ -18,7 +18,8 @@
 //! pass: every list endpoint paginated, sizes bounded · partial: some are, or
 //! sizes unbounded · fail: none · n/a: no endpoint returns a collection.
 
-use crate::extract::openapi::{Operation, Shape, SpecDoc};
+use super::spec_routes::{shape_key, spec_matches, Join};
+use crate::extract::openapi::{Operation, Shape};
 use crate::extract::rust::{FnFact, RustFile};
 use crate::facts::{Facts, Route};
 use crate::location::Location;
@@ -154,13 +155,20 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         handler_params(facts, handler, route, ep);
     }
 
+    // Spec operations and code routes joined once (server bases and inferred
+    // prefixes applied), so one endpoint is not counted twice.
+    let join = Join::build(facts);
     for spec in &facts.specs {
         for op in spec.operations.iter().filter(|o| o.method == "GET") {
             let Some(field) = spec_list(op) else { continue };
-            let key_path = facts
-                .routes
-                .iter()
-                .find(|r| r.method == "GET" && spec_matches(&r.path, &op.path, spec))
+            let key_path = join
+                .route_for(op)
+                .or_else(|| {
+                    facts
+                        .routes
+                        .iter()
+                        .find(|r| r.method == "GET" && spec_matches(&r.path, &op.path, spec))
+                })
                 .map(|r| shape_key(&r.path))
                 .unwrap_or_else(|| shape_key(&op.path));
             let ep = endpoints
@@ -650,32 +658,6 @@ fn spec_list(op: &Operation) -> Option<String> {
     })
 }
 
-/// A path with parameter names erased: `/users/{id}` → `/users/{}`.
-pub fn shape_key(path: &str) -> String {
-    path.split('/')
-        .map(|s| if s.starts_with('{') { "{}" } else { s })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// Whether a code route path and a spec path name the same endpoint, allowing
-/// for a server base path (`servers: [{url: /api/v1}]`).
-pub fn spec_matches(code: &str, spec_path: &str, spec: &SpecDoc) -> bool {
-    let c = shape_key(code);
-    let s = shape_key(spec_path);
-    if c == s {
-        return true;
-    }
-    spec.servers.iter().any(|url| {
-        let base = url
-            .split_once("://")
-            .map(|(_, rest)| rest.find('/').map(|i| &rest[i..]).unwrap_or(""))
-            .unwrap_or(url)
-            .trim_end_matches('/');
-        !base.is_empty() && c == format!("{base}{s}")
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -702,10 +684,5 @@ mod tests {
         );
         assert_eq!(query_inner("Query<Option<u32>>").as_deref(), Some("u32"));
         assert_eq!(query_inner("RawQuery"), None);
-    }
-
-    #[test]
-    fn shape_keys_erase_param_names() {
-        assert_eq!(shape_key("/users/{id}/posts"), "/users/{}/posts");
     }
 }

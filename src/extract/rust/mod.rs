@@ -7,11 +7,17 @@
 //! (`proc_macro2::extra::invalidate_current_thread_spans`), or memory would grow
 //! with every file parsed on that thread.
 
+pub mod api_doc;
 pub mod depth;
+pub mod keys;
+pub mod method_router;
 pub mod model;
 pub mod resolve;
+pub mod route_path;
 pub mod router;
+pub mod sql;
 pub mod visitor;
+pub mod warp;
 
 pub use model::*;
 

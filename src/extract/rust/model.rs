@@ -22,6 +22,28 @@ pub struct RustFile {
     pub types: Vec<TypeFact>,
     pub impls: Vec<ImplFact>,
     pub fragments: Vec<RouterFragment>,
+    /// Calls of functions named by a bare identifier (`purge(&db, id)`), which
+    /// `refs` leaves out: a handler's calls into its own module, one hop deep.
+    pub calls: Vec<LocalCall>,
+    /// Operations stated by OpenAPI-generating attributes (`#[utoipa::path]`).
+    pub api_ops: Vec<super::api_doc::ApiOp>,
+    /// OpenAPI documents derived in code (`#[derive(OpenApi)] #[openapi(..)]`).
+    pub api_docs: Vec<super::api_doc::ApiDocRoot>,
+    /// SQL text handed to a database call, with how it was built.
+    pub sql: Vec<SqlExec>,
+    /// Key material and credentials handed to a constructor or client call.
+    pub key_args: Vec<KeyArg>,
+    /// Security-relevant settings given a literal `true`/`false`.
+    pub bool_settings: Vec<BoolSetting>,
+}
+
+/// A call of a function by a bare, not imported name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LocalCall {
+    pub name: String,
+    pub line: u32,
+    pub test: bool,
+    pub in_fn: Option<u32>,
 }
 
 /// How a path was referenced.
@@ -66,6 +88,10 @@ pub struct MethodCall {
     pub in_loop: bool,
     /// Number of arguments.
     pub args: u8,
+    /// The path the first argument names, when it is a path or a call of one
+    /// (`.allow_origin(Any)` → `tower_http::cors::Any`), or `true`/`false`
+    /// for a bool literal (`.allow_credentials(false)`).
+    pub arg_path: Option<String>,
 }
 
 /// A macro invocation `path!(..)`.
@@ -107,7 +133,11 @@ pub struct AttrFact {
 /// A route declared by an attribute macro on a handler (`#[get("/users")]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RouteAttr {
+    /// Upper-case method, several joined by `,` (`GET,HEAD`), or `ANY`.
     pub method: String,
+    /// The path; `${EXPR}` marks a constant or a routes-table field the
+    /// attribute names (`path = "crate::ROUTES.auth.login"`), resolved when
+    /// facts are joined.
     pub path: String,
     pub line: u32,
 }
@@ -189,6 +219,11 @@ pub struct RouterFragment {
     pub line: u32,
     pub test: bool,
     pub items: Vec<RouteItem>,
+    /// The owner's parameter names, in order: items may refer to them (a path
+    /// `@path`, a handler `handler`, a `MountTarget::Param`), and a call site's
+    /// arguments are substituted for them when fragments are joined.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<String>,
 }
 
 /// One piece of a router.
@@ -204,17 +239,40 @@ pub enum RouteItem {
         line: u32,
         /// Layers applied to this route only (`get(h).layer(..)`, `route_layer`).
         layers: Vec<LayerFact>,
+        /// The type whose fields are the route's query parameters, when the
+        /// registration states it (warp `warp::query::<ListOptions>()`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        query_type: Option<String>,
+        /// Registered through an OpenAPI-documenting router (aide `api_route`).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        documented: bool,
+        /// A fallback for everything under the current prefix (`.fallback(h)`,
+        /// `default_service`), not a route of its own.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        fallback: bool,
     },
     /// A sub-router mounted under a prefix (`.nest`, `web::scope`, `.mount`), or
     /// merged at the same level when the prefix is empty (`.merge`, `.configure`).
     Mount {
+        /// The prefix, or `@param` when it is a parameter of the owner.
         prefix: String,
         target: MountTarget,
         line: u32,
+        /// The arguments of the call when the target is a function
+        /// (`route("/x", get(h))` → `["/x", get(h)]`).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        args: Vec<CallArg>,
     },
     /// A handler registered by name whose route lives in its attribute
     /// (`.service(get_user)` with `#[get("/users/{id}")]`, `routes![a, b]`).
-    HandlerRef { name: String, line: u32 },
+    HandlerRef {
+        name: String,
+        line: u32,
+        /// The module path or type naming it (`routes::users::create` →
+        /// `routes::users`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        qualifier: Option<String>,
+    },
     /// Middleware applied to everything in this fragment.
     Layer(LayerFact),
     /// A gRPC service added to a tonic server.
@@ -233,8 +291,37 @@ pub enum MountTarget {
         name: String,
         qualifier: Option<String>,
     },
+    /// A method router built by a helper function (`get_internal(handler)`):
+    /// expanded like `Fn` when the helper's fragment is known, else a route with
+    /// the methods its name suggests.
+    MethodFn {
+        name: String,
+        qualifier: Option<String>,
+        methods: Vec<String>,
+    },
+    /// Whatever the caller passed as this parameter of the owner.
+    Param { name: String },
+    /// Every route-attributed method of a type (poem-openapi
+    /// `OpenApiService::new(Api, ..)` serves the `#[oai]` methods of `Api`).
+    Impl { self_ty: String },
     /// Something else (a static-file service, an opaque value).
     Opaque { text: String },
+}
+
+/// One argument of a call that builds part of a router.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum CallArg {
+    /// A string literal, or a template with `${CONST}` markers.
+    Str(String),
+    /// A path: a handler or a function.
+    Path(String),
+    /// A parameter of the calling function, forwarded.
+    Param(String),
+    /// A method router or router built inline (`get(h)`, `Router::new()..`).
+    Items(Vec<RouteItem>),
+    /// Anything else.
+    Other,
 }
 
 /// Middleware: `.layer(X)`, `.wrap(X)`, `.with(X)`, `.hoop(X)`.
@@ -247,4 +334,91 @@ pub struct LayerFact {
     /// Method names called in it (`allow_origin`, `max_age`).
     pub methods: Vec<String>,
     pub line: u32,
+}
+
+/// Where a runtime value in SQL text comes from, least to most dangerous.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueOrigin {
+    /// A literal, a `SCREAMING_CASE` constant, or a loop over constants.
+    Const,
+    /// Made safe by its construction: a length, or an escaping/quoting call.
+    Safe,
+    /// A local value of unknown origin.
+    Local,
+    /// A parameter of the enclosing function.
+    Param,
+    /// A request extractor of a handler (`Query<..>`, `Json<..>`, `web::Path<..>`,
+    /// a parameter of an attribute-routed handler), or derived from one.
+    Request,
+}
+
+/// A value interpolated into SQL text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SqlValue {
+    /// The expression as written (compact, capped).
+    pub expr: String,
+    pub origin: ValueOrigin,
+    /// Inside a single-quoted SQL string literal (`WHERE name = '{name}'`).
+    pub quoted: bool,
+}
+
+/// SQL text given to a call that executes it: `sqlx::query(..)`,
+/// `diesel::sql_query(..)`, `client.execute(..)`, `conn.query_row(..)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SqlExec {
+    /// The executing call: `sqlx::query`, `.execute`, `QueryBuilder::build`.
+    pub sink: String,
+    pub line: u32,
+    pub test: bool,
+    pub in_fn: Option<u32>,
+    /// How the text was made: `literal`, `format!`, `concatenation`, `push_str`,
+    /// `query builder`, or `opaque` (a value whose construction is not visible here).
+    pub how: String,
+    /// Where the text was built, when not on the call's line (a `let` above).
+    pub built_at: Option<u32>,
+    /// The SQL template with `{}` where values go (capped).
+    pub template: String,
+    /// Runtime and constant values interpolated into the text.
+    pub values: Vec<SqlValue>,
+    /// Wrapped in an explicit assertion that the text is safe (`sqlx::AssertSqlSafe`).
+    pub asserted: bool,
+}
+
+/// An argument given to a call that takes key material or credentials:
+/// `EncodingKey::from_secret(..)`, `Hmac::new_from_slice(..)`, `.bearer_auth(..)`,
+/// `.basic_auth(.., ..)`, `.password(..)`, `Credentials::new(..)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyArg {
+    /// The resolved callee: `jsonwebtoken::EncodingKey::from_secret`, or `.bearer_auth`.
+    pub callee: String,
+    pub line: u32,
+    pub test: bool,
+    pub in_fn: Option<u32>,
+    /// The arguments as written (compact, capped).
+    pub args: String,
+    /// The longest string or byte-string literal among the arguments.
+    pub literal: Option<String>,
+    /// A `SCREAMING_CASE` constant among the arguments (its value is a literal elsewhere).
+    pub constant: Option<String>,
+    /// A file embedded with `include_bytes!`/`include_str!`.
+    pub include: Option<String>,
+    /// Read from the environment (`env::var`, `env!`, `dotenv!`).
+    pub from_env: bool,
+}
+
+/// A security-relevant setting given a literal boolean: `validation.validate_exp =
+/// false`, `.danger_accept_invalid_certs(true)`, `.allow_credentials(true)`,
+/// `Cookie { secure: false, .. }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BoolSetting {
+    /// The field or method name.
+    pub name: String,
+    pub value: bool,
+    pub line: u32,
+    pub test: bool,
+    pub in_fn: Option<u32>,
+    /// The condition of the innermost `if` it sits under (compact text), when
+    /// there is one: `skip_tls_verify`, `config.insecure`.
+    pub guard: Option<String>,
 }

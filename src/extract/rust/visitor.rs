@@ -5,12 +5,15 @@
 //! test code. Router fragments are extracted per function body by
 //! [`super::router`]. Macro bodies are parsed as expression lists where they can
 //! be (`format!`, `vec!`, `sqlx::query!`), so what happens inside them is seen too.
+//! Along the way [`super::sql`] follows SQL text to the calls that execute it and
+//! [`super::keys`] records key material handed to key and credential calls and
+//! literal booleans on security-relevant settings (with the `if` they sit under).
 
 use super::model::*;
 use super::resolve::{
     compact_tokens, end_line_of, last_ident, line_of, lit_str, path_text, UseMap,
 };
-use super::router;
+use super::{api_doc, method_router, router};
 use proc_macro2::{TokenStream, TokenTree};
 use std::collections::HashSet;
 use syn::punctuated::Punctuated;
@@ -66,10 +69,18 @@ pub struct Collector<'a> {
     test_depth: u32,
     fn_stack: Vec<u32>,
     impl_stack: Vec<(String, Option<String>)>,
+    /// Route prefixes of enclosing items: poem-openapi `#[OpenApi(prefix_path = "/x")]`
+    /// impls and actix-web `#[scope("/x")]` modules.
+    route_prefix: Vec<String>,
     loop_depth: u32,
     context: Option<String>,
     seen_refs: HashSet<(String, RefKind, bool, Option<u32>)>,
     seen_methods: HashSet<MethodKey>,
+    seen_calls: HashSet<(String, Option<u32>)>,
+    /// Follows SQL text from where it is built to where it is executed.
+    sql: super::sql::SqlTracker,
+    /// Conditions of the `if`s being visited, innermost last.
+    if_stack: Vec<String>,
 }
 
 impl<'a> Collector<'a> {
@@ -84,10 +95,14 @@ impl<'a> Collector<'a> {
             test_depth: 0,
             fn_stack: Vec::new(),
             impl_stack: Vec::new(),
+            route_prefix: Vec::new(),
             loop_depth: 0,
             context: None,
             seen_refs: HashSet::new(),
             seen_methods: HashSet::new(),
+            seen_calls: HashSet::new(),
+            sql: super::sql::SqlTracker::default(),
+            if_stack: Vec::new(),
         }
     }
 
@@ -131,6 +146,27 @@ impl<'a> Collector<'a> {
         self.add_ref(&text, kind, line_of(path));
     }
 
+    /// The resolved path an argument names: `Any` → `tower_http::cors::Any`,
+    /// `AllowOrigin::any()` → `tower_http::cors::AllowOrigin::any`; a bool
+    /// literal as `true`/`false`.
+    fn arg_path(&self, arg: &syn::Expr) -> Option<String> {
+        let path = match arg {
+            syn::Expr::Path(p) => &p.path,
+            syn::Expr::Call(c) => match c.func.as_ref() {
+                syn::Expr::Path(p) => &p.path,
+                _ => return None,
+            },
+            syn::Expr::Reference(r) => return self.arg_path(&r.expr),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Bool(b),
+                ..
+            }) => return Some(b.value.to_string()),
+            _ => return None,
+        };
+        let text = path_text(path);
+        (!text.is_empty()).then(|| self.uses.resolve(&text))
+    }
+
     fn add_literal(&mut self, value: String, line: u32) {
         if value.is_empty() {
             return;
@@ -151,6 +187,27 @@ impl<'a> Collector<'a> {
             test: self.in_test(),
             in_fn: self.cur_fn(),
         });
+    }
+
+    fn push_sql(&mut self, mut e: SqlExec) {
+        e.test = self.in_test();
+        e.in_fn = self.cur_fn();
+        self.out.sql.push(e);
+    }
+
+    fn push_setting(&mut self, b: Option<BoolSetting>) {
+        if let Some(mut b) = b {
+            b.test = self.in_test();
+            b.in_fn = self.cur_fn();
+            b.guard = self.if_stack.last().cloned();
+            self.out.bool_settings.push(b);
+        }
+    }
+
+    fn push_key(&mut self, mut k: KeyArg) {
+        k.test = self.in_test();
+        k.in_fn = self.cur_fn();
+        self.out.key_args.push(k);
     }
 
     fn with_context<F: FnOnce(&mut Self)>(&mut self, ctx: Option<String>, f: F) {
@@ -211,7 +268,7 @@ impl<'a> Collector<'a> {
             test,
             is_test_fn,
             attrs: self.attr_facts(attrs),
-            route_attrs: attrs.iter().filter_map(route_attr).collect(),
+            route_attrs: self.route_attrs(attrs),
             params: sig.inputs.iter().filter_map(param_fact).collect(),
             ret: match &sig.output {
                 syn::ReturnType::Default => None,
@@ -221,16 +278,20 @@ impl<'a> Collector<'a> {
             stmts: block.map(|b| b.stmts.len() as u32).unwrap_or(0),
         };
         let idx = self.out.fns.len() as u32;
+        let routed = !fact.route_attrs.is_empty();
         self.out.fns.push(fact);
+        if let Some(op) = api_doc::op_from_attrs(attrs, idx, test, self.uses) {
+            self.out.api_ops.push(op);
+        }
         if let Some(block) = block {
-            let items = router::fragment_items(block, self.uses);
-            if !items.is_empty() {
+            if let Some((items, params)) = router::fragment(sig, block, self.uses) {
                 self.out.fragments.push(RouterFragment {
                     owner: sig.ident.to_string(),
                     owner_self_ty: self_ty,
                     line: line_of(&sig.ident),
                     test,
                     items,
+                    params,
                 });
             }
         }
@@ -238,6 +299,7 @@ impl<'a> Collector<'a> {
             self.test_depth += 1;
         }
         self.fn_stack.push(idx);
+        self.sql.enter_fn(sig, routed);
         for attr in attrs {
             self.visit_attribute(attr);
         }
@@ -245,10 +307,29 @@ impl<'a> Collector<'a> {
         if let Some(block) = block {
             self.visit_block(block);
         }
+        self.sql.exit_fn();
         self.fn_stack.pop();
         if is_test_fn {
             self.test_depth -= 1;
         }
+    }
+
+    /// Route attributes of a handler, under the enclosing items' prefixes.
+    fn route_attrs(&self, attrs: &[syn::Attribute]) -> Vec<RouteAttr> {
+        let prefix = self
+            .route_prefix
+            .iter()
+            .fold(String::new(), |acc, p| router::join_prefix(&acc, p));
+        attrs
+            .iter()
+            .filter_map(route_attr)
+            .map(|mut ra| {
+                if !prefix.is_empty() {
+                    ra.path = router::join_prefix(&prefix, &ra.path);
+                }
+                ra
+            })
+            .collect()
     }
 
     fn type_fact(
@@ -258,12 +339,16 @@ impl<'a> Collector<'a> {
         fields: Vec<FieldFact>,
         is_enum: bool,
     ) {
+        let derives = self.derives(attrs);
+        if let Some(doc) = api_doc::doc_root(attrs, &derives, name, self.in_test()) {
+            self.out.api_docs.push(doc);
+        }
         let fact = TypeFact {
             name: name.to_string(),
             is_enum,
             line: line_of(name),
             test: self.in_test(),
-            derives: self.derives(attrs),
+            derives,
             attrs: self.attr_facts(attrs),
             fields,
         };
@@ -333,8 +418,11 @@ impl<'a> Collector<'a> {
                 call.first_lit = first_token_lit(&mac.tokens);
                 call.idents = field_idents(&mac.tokens);
                 self.out.macros.push(call);
-                for (value, line) in lits {
-                    self.add_literal(value, line);
+                for (value, line, ctx) in lits {
+                    match ctx {
+                        Some(c) => self.with_context(Some(c), |this| this.add_literal(value, line)),
+                        None => self.add_literal(value, line),
+                    }
                 }
             }
         }
@@ -347,7 +435,14 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         if test {
             self.test_depth += 1;
         }
+        let scope = m.attrs.iter().find_map(|a| item_prefix(a, "scope"));
+        if let Some(p) = &scope {
+            self.route_prefix.push(p.clone());
+        }
         visit::visit_item_mod(self, m);
+        if scope.is_some() {
+            self.route_prefix.pop();
+        }
         if test {
             self.test_depth -= 1;
         }
@@ -398,7 +493,14 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             methods,
         });
         self.impl_stack.push((self_ty, trait_path));
+        let prefix = i.attrs.iter().find_map(|a| item_prefix(a, "OpenApi"));
+        if let Some(p) = &prefix {
+            self.route_prefix.push(p.clone());
+        }
         visit::visit_item_impl(self, i);
+        if prefix.is_some() {
+            self.route_prefix.pop();
+        }
         self.impl_stack.pop();
         if cfg_test {
             self.test_depth -= 1;
@@ -452,9 +554,12 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_local(&mut self, l: &'ast syn::Local) {
         let ctx = pat_name(&l.pat).or_else(|| self.context.clone());
         self.with_context(ctx, |this| visit::visit_local(this, l));
+        let init = l.init.as_ref().map(|i| i.expr.as_ref());
+        self.sql.bind_local(&l.pat, init, self.uses);
     }
 
     fn visit_field_value(&mut self, fv: &'ast syn::FieldValue) {
+        self.push_setting(super::keys::field_setting(fv));
         let ctx = match &fv.member {
             syn::Member::Named(i) => Some(i.to_string()),
             syn::Member::Unnamed(_) => self.context.clone(),
@@ -473,6 +578,8 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         }
         .or_else(|| self.context.clone());
         self.with_context(ctx, |this| visit::visit_expr_assign(this, a));
+        self.sql.on_assign(&a.left, &a.right, self.uses);
+        self.push_setting(super::keys::assign_setting(a));
     }
 
     fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
@@ -496,6 +603,27 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(p) = c.func.as_ref() {
+            if p.qself.is_none() && p.path.segments.len() == 1 {
+                let name = p.path.segments[0].ident.to_string();
+                let local = name.starts_with(|ch: char| ch.is_lowercase() || ch == '_')
+                    && self.uses.resolve(&name) == name;
+                if local && self.seen_calls.insert((name.clone(), self.cur_fn())) {
+                    self.out.calls.push(LocalCall {
+                        name,
+                        line: line_of(&p.path),
+                        test: self.in_test(),
+                        in_fn: self.cur_fn(),
+                    });
+                }
+            }
+        }
+        if let Some(e) = self.sql.on_call(c, self.uses) {
+            self.push_sql(e);
+        }
+        if let Some(k) = super::keys::on_call(c, self.uses) {
+            self.push_key(k);
+        }
         self.visit_expr(&c.func);
         let ctx = match c.func.as_ref() {
             syn::Expr::Path(p) => Some(last_ident(&p.path)),
@@ -509,6 +637,13 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if let Some(e) = self.sql.on_method(m, self.uses) {
+            self.push_sql(e);
+        }
+        if let Some(k) = super::keys::on_method(m) {
+            self.push_key(k);
+        }
+        self.push_setting(super::keys::method_setting(m));
         let name = m.method.to_string();
         let root = chain_root(&m.receiver).map(|r| self.uses.resolve(&r));
         let in_loop = self.loop_depth > 0;
@@ -528,6 +663,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 in_fn: self.cur_fn(),
                 in_loop,
                 args: m.args.len().min(255) as u8,
+                arg_path: m.args.first().and_then(|a| self.arg_path(a)),
             });
         }
         self.visit_expr(&m.receiver);
@@ -549,8 +685,29 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         });
     }
 
+    fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
+        for attr in &i.attrs {
+            self.visit_attribute(attr);
+        }
+        self.visit_expr(&i.cond);
+        self.if_stack.push(compact_tokens(i.cond.as_ref(), 80));
+        self.visit_block(&i.then_branch);
+        if let Some((_, els)) = &i.else_branch {
+            self.visit_expr(els);
+        }
+        self.if_stack.pop();
+    }
+
+    fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+        visit::visit_expr_binary(self, b);
+        if matches!(b.op, syn::BinOp::AddAssign(_)) {
+            self.sql.on_add_assign(&b.left, &b.right, self.uses);
+        }
+    }
+
     fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
         self.visit_expr(&f.expr);
+        self.sql.bind_for(&f.pat, &f.expr);
         self.loop_depth += 1;
         self.visit_pat(&f.pat);
         self.visit_block(&f.body);
@@ -577,6 +734,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if matches!(last_ident(&mac.path).as_str(), "write" | "writeln") {
+            self.sql.on_write(mac, self.uses);
+        }
         let path = self.uses.resolve(&path_text(&mac.path));
         self.add_ref(&path, RefKind::Expr, line_of(&mac.path));
         self.visit_macro_body(mac, &path);
@@ -629,13 +789,15 @@ fn is_cfg_test(attr: &syn::Attribute) -> bool {
         && !text.contains("not")
 }
 
-/// A route attribute such as `#[get("/users")]`, `#[route("/x", method = "GET")]`
-/// or poem-openapi's `#[oai(path = "/x", method = "get")]`.
+/// A route attribute such as `#[get("/users")]`, `#[route("/x", method = "GET")]`,
+/// rocket's `#[route(GET, uri = "/x")]`, poem-openapi's `#[oai(path = "/x", method = "get")]`,
+/// or a codegen macro naming a routes table (`#[get(path = "crate::ROUTES.auth.login")]`).
 fn route_attr(attr: &syn::Attribute) -> Option<RouteAttr> {
     let name = last_ident(attr.path());
-    let verbs = [
-        "get", "post", "put", "delete", "patch", "head", "options", "trace", "connect",
-    ];
+    let is_verb = method_router::VERBS.contains(&name.as_str());
+    if !(is_verb || name == "route" || name == "oai") {
+        return None;
+    }
     let args = attr
         .parse_args_with(Punctuated::<syn::Expr, Token![,]>::parse_terminated)
         .ok()?;
@@ -647,6 +809,14 @@ fn route_attr(attr: &syn::Attribute) -> Option<RouteAttr> {
                 path = Some(p);
                 continue;
             }
+            if let syn::Expr::Path(p) = arg {
+                // rocket `#[route(GET, uri = "/")]`
+                let m = last_ident(&p.path).to_ascii_lowercase();
+                if method_router::VERBS.contains(&m.as_str()) {
+                    methods.push(m.to_ascii_uppercase());
+                    continue;
+                }
+            }
         }
         if let syn::Expr::Assign(a) = arg {
             let key = match a.left.as_ref() {
@@ -654,7 +824,8 @@ fn route_attr(attr: &syn::Attribute) -> Option<RouteAttr> {
                 _ => continue,
             };
             match (key.as_str(), lit_str(&a.right)) {
-                ("path", Some(p)) => path = Some(p),
+                ("path" | "uri", Some(p)) => path = Some(p),
+                ("path" | "uri", None) => path = router::const_path(&a.right),
                 ("method", Some(m)) => methods.push(m.to_ascii_uppercase()),
                 ("method", None) => {
                     if let syn::Expr::Path(p) = a.right.as_ref() {
@@ -666,24 +837,59 @@ fn route_attr(attr: &syn::Attribute) -> Option<RouteAttr> {
         }
     }
     let path = path?;
-    if !(path.is_empty() || path.starts_with('/')) {
-        return None;
-    }
-    let method = if verbs.contains(&name.as_str()) {
-        name.to_ascii_uppercase()
-    } else if name == "route" || name == "oai" {
-        if methods.is_empty() {
-            "ANY".to_string()
-        } else {
-            methods.join(",")
-        }
+    let path = if path.is_empty() || path.starts_with('/') || path.starts_with("${") {
+        path
+    } else if is_expr_path(&path) {
+        // `path = "crate::V1_API_ROUTES.auth.login"`: an expression in a string.
+        let expr = path.rsplit("::").next().unwrap_or(&path);
+        format!("${{{expr}}}")
     } else {
         return None;
+    };
+    let method = if is_verb {
+        name.to_ascii_uppercase()
+    } else if methods.is_empty() {
+        "ANY".to_string()
+    } else {
+        methods.join(",")
     };
     Some(RouteAttr {
         method,
         path,
         line: line_of(attr),
+    })
+}
+
+/// `crate::ROUTES.auth.login`: text that names a constant or a field chain
+/// rooted at one (so `"users.json"` is not mistaken for one).
+fn is_expr_path(s: &str) -> bool {
+    let expr = s.rsplit("::").next().unwrap_or(s);
+    let root = expr.split('.').next().unwrap_or("");
+    (s.contains('.') || s.contains("::"))
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == ':')
+        && !root.is_empty()
+        && root
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+}
+
+/// The path prefix an item attribute gives the routes inside it:
+/// `#[scope("/api")]` on a module, `#[OpenApi(prefix_path = "/v1")]` on an impl.
+fn item_prefix(attr: &syn::Attribute, name: &str) -> Option<String> {
+    if last_ident(attr.path()) != name {
+        return None;
+    }
+    let args = attr
+        .parse_args_with(Punctuated::<syn::Expr, Token![,]>::parse_terminated)
+        .ok()?;
+    args.iter().find_map(|a| match a {
+        syn::Expr::Assign(a) => match a.left.as_ref() {
+            syn::Expr::Path(p) if p.path.is_ident("prefix_path") => lit_str(&a.right),
+            _ => None,
+        },
+        other if name == "scope" => lit_str(other),
+        _ => None,
     })
 }
 
@@ -773,17 +979,38 @@ fn last_segment(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path)
 }
 
-fn collect_token_lits(tokens: &TokenStream, out: &mut Vec<(String, u32)>) {
-    for tt in tokens.clone() {
+fn collect_token_lits(tokens: &TokenStream, out: &mut Vec<(String, u32, Option<String>)>) {
+    collect_token_lits_in(tokens, None, out);
+}
+
+/// String literals of a token stream. A literal that is the first token of a
+/// parenthesised group right after an identifier (`var("DATABASE_URL")` inside
+/// `lazy_static!`) gets that identifier as its context, as in parsed code.
+fn collect_token_lits_in(
+    tokens: &TokenStream,
+    call: Option<String>,
+    out: &mut Vec<(String, u32, Option<String>)>,
+) {
+    let mut prev_ident: Option<String> = None;
+    for (i, tt) in tokens.clone().into_iter().enumerate() {
         match tt {
-            TokenTree::Group(g) => collect_token_lits(&g.stream(), out),
+            TokenTree::Group(g) => {
+                let ctx = match g.delimiter() {
+                    proc_macro2::Delimiter::Parenthesis => prev_ident.take(),
+                    _ => None,
+                };
+                collect_token_lits_in(&g.stream(), ctx, out);
+            }
             TokenTree::Literal(lit) => {
                 if let Ok(s) = syn::parse_str::<syn::LitStr>(&lit.to_string()) {
                     let line = u32::try_from(lit.span().start().line).unwrap_or(0);
-                    out.push((s.value(), line));
+                    let ctx = if i == 0 { call.clone() } else { None };
+                    out.push((s.value(), line, ctx));
                 }
+                prev_ident = None;
             }
-            _ => {}
+            TokenTree::Ident(id) => prev_ident = Some(id.to_string()),
+            TokenTree::Punct(_) => prev_ident = None,
         }
     }
 }
@@ -813,5 +1040,37 @@ fn first_token_lit(tokens: &TokenStream) -> Option<String> {
             .ok()
             .map(|s| s.value()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::classify::Role;
+
+    #[test]
+    fn local_calls_and_argument_paths() {
+        let src = r#"
+use tower_http::cors::{Any, CorsLayer};
+async fn handler(db: Db) {
+    purge(&db, 1).await;
+    helpers::other();
+    let cors = CorsLayer::new().allow_origin(Any).allow_credentials(false);
+}
+"#;
+        let f = crate::extract::rust::extract("src/main.rs", Role::Service, src).unwrap();
+        let calls: Vec<&str> = f.calls.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(calls, ["purge"]);
+        assert_eq!(f.calls[0].in_fn, Some(0));
+        let arg = |name: &str| {
+            f.methods
+                .iter()
+                .find(|m| m.name == name)
+                .and_then(|m| m.arg_path.clone())
+        };
+        assert_eq!(
+            arg("allow_origin").as_deref(),
+            Some("tower_http::cors::Any")
+        );
+        assert_eq!(arg("allow_credentials").as_deref(), Some("false"));
     }
 }

@@ -1,0 +1,373 @@
+//! One sample service per framework (rocket, warp, poem with poem-openapi,
+//! salvo, tonic): the routes seaworthy finds — method, full path and the file
+//! and line that register them — the OpenAPI documents their code generates,
+//! and the health and pagination items decided on them, with evidence.
+
+#[macro_use]
+mod common;
+use common::*;
+use serde_json::Value;
+
+/// `METHOD path file:line` of every route in the report, sorted.
+fn routes(report: &Value) -> Vec<String> {
+    let mut v: Vec<String> = report["routes"]
+        .as_array()
+        .expect("routes")
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {}:{}",
+                r["method"].as_str().unwrap(),
+                r["path"].as_str().unwrap(),
+                r["location"]["path"].as_str().unwrap(),
+                r["location"]["line"].as_u64().unwrap_or(0)
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// The facts dump (`debug-facts`) of a tree: specs included.
+fn facts_at(path: &std::path::Path) -> Value {
+    let out = seaworthy()
+        .arg("debug-facts")
+        .arg(path)
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+fn facts(name: &str) -> Value {
+    facts_at(&sample(name))
+}
+
+/// `generator METHOD path file:line` of every generated spec operation, sorted.
+fn generated_ops(facts: &Value) -> Vec<String> {
+    let mut v = Vec::new();
+    for spec in facts["specs"].as_array().unwrap() {
+        if spec["generated"] != true {
+            continue;
+        }
+        for op in spec["operations"].as_array().unwrap() {
+            v.push(format!(
+                "{} {} {} {}:{}",
+                spec["generator"].as_str().unwrap(),
+                op["method"].as_str().unwrap(),
+                op["path"].as_str().unwrap(),
+                spec["path"].as_str().unwrap(),
+                op["line"].as_u64().unwrap_or(0)
+            ));
+        }
+    }
+    v.sort();
+    v
+}
+
+#[test]
+fn rocket_mounts_attribute_routes_with_query_parameters() {
+    let r = audit_json(&sample("rocket-library"), &[]);
+    assert_eq!(
+        routes(&r),
+        [
+            "GET /api/v1/books src/books.rs:29",
+            "GET /api/v1/books/{id} src/books.rs:47",
+            "GET /healthz src/health.rs:8",
+            "GET /readyz src/health.rs:14",
+            "POST /api/v1/books src/books.rs:60",
+        ]
+    );
+    check_item!(
+        r,
+        "obs.health",
+        "pass",
+        "src/health.rs",
+        Some(8),
+        "route GET /healthz"
+    );
+    check_item!(
+        r,
+        "obs.health",
+        "pass",
+        "src/health.rs",
+        Some(15),
+        "`ready` takes state or awaits a check"
+    );
+    // `?<limit>&<offset>` in the route attribute, capped with `.min()`.
+    check_item!(
+        r,
+        "api.pagination",
+        "pass",
+        "src/books.rs",
+        Some(29),
+        "route query parameter `limit`"
+    );
+    check_item!(
+        r,
+        "api.pagination",
+        "pass",
+        "src/books.rs",
+        Some(35),
+        "caps a value with `.min()`"
+    );
+    // rocket_okapi's `#[openapi]` handlers are a generated OpenAPI document.
+    assert_eq!(
+        generated_ops(&facts("rocket-library")),
+        [
+            "okapi GET /api/v1/books src/books.rs:30",
+            "okapi GET /api/v1/books/{id} src/books.rs:48",
+            "okapi POST /api/v1/books src/books.rs:61",
+        ]
+    );
+}
+
+#[test]
+fn warp_filters_compose_across_functions() {
+    let r = audit_json(&sample("warp-notes"), &[]);
+    assert_eq!(
+        routes(&r),
+        [
+            "DELETE /v1/notes/{i64} src/filters.rs:44",
+            "GET /healthz src/filters.rs:9",
+            "GET /v1/notes src/filters.rs:26",
+            "POST /v1/notes src/filters.rs:35",
+        ]
+    );
+    check_item!(
+        r,
+        "obs.health",
+        "pass",
+        "src/filters.rs",
+        Some(9),
+        "route GET /healthz"
+    );
+    check_item!(
+        r,
+        "obs.health",
+        "pass",
+        "src/handlers.rs",
+        Some(7),
+        "`health` takes state or awaits a check"
+    );
+    // `warp::query::<ListOptions>()` names the page parameters; nothing caps them.
+    check_item!(
+        r,
+        "api.pagination",
+        "partial",
+        "src/filters.rs",
+        Some(26),
+        "route query parameter `limit`"
+    );
+    check_item!(
+        r,
+        "api.pagination",
+        "partial",
+        "src/filters.rs",
+        Some(26),
+        "is not capped"
+    );
+    assert!(generated_ops(&facts("warp-notes")).is_empty());
+}
+
+#[test]
+fn poem_openapi_services_nest_their_operations() {
+    let r = audit_json(&sample("poem-inventory"), &[]);
+    assert_eq!(
+        routes(&r),
+        [
+            "GET /api/v1/items src/api.rs:37",
+            "GET /api/v1/items/{id} src/api.rs:54",
+            "GET /healthz src/main.rs:22",
+            "POST /api/v1/items src/api.rs:68",
+        ]
+    );
+    check_item!(
+        r,
+        "obs.health",
+        "pass",
+        "src/main.rs",
+        Some(22),
+        "route GET /healthz"
+    );
+    check_item!(
+        r,
+        "obs.health",
+        "pass",
+        "src/health.rs",
+        Some(7),
+        "`healthz` takes state or awaits a check"
+    );
+    check_item!(
+        r,
+        "api.pagination",
+        "pass",
+        "src/api.rs",
+        Some(38),
+        "`list_items` takes query `limit`"
+    );
+    check_item!(
+        r,
+        "api.pagination",
+        "pass",
+        "src/api.rs",
+        Some(38),
+        "spec: GET /api/v1/items returns an array"
+    );
+    let f = facts("poem-inventory");
+    assert_eq!(
+        generated_ops(&f),
+        [
+            "poem-openapi GET /api/v1/items src/api.rs:38",
+            "poem-openapi GET /api/v1/items/{id} src/api.rs:55",
+            "poem-openapi POST /api/v1/items src/api.rs:69",
+        ]
+    );
+    let spec = &f["specs"][0];
+    assert_eq!(spec["servers"][0], "http://localhost:3000/api");
+    let list = &spec["operations"][0];
+    let params: Vec<&str> = list["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(params, ["limit", "offset"]);
+}
+
+#[test]
+fn salvo_routers_push_nested_paths() {
+    let r = audit_json(&sample("salvo-todos"), &[]);
+    assert_eq!(
+        routes(&r),
+        [
+            "DELETE /api/v1/todos/{id} src/todos.rs:22",
+            "GET /api/v1/todos src/todos.rs:20",
+            "GET /api/v1/todos/{id} src/todos.rs:22",
+            "POST /api/v1/todos src/todos.rs:21",
+        ]
+    );
+    check_item!(
+        r,
+        "obs.health",
+        "fail",
+        "src/main.rs",
+        Some(20),
+        "no health route on the router built here"
+    );
+    check_item!(
+        r,
+        "api.pagination",
+        "fail",
+        "src/todos.rs",
+        Some(27),
+        "GET /api/v1/todos takes no limit/offset"
+    );
+    assert_eq!(
+        generated_ops(&facts("salvo-todos")),
+        [
+            "salvo-oapi DELETE /api/v1/todos/{id} src/todos.rs:50",
+            "salvo-oapi GET /api/v1/todos src/todos.rs:27",
+            "salvo-oapi GET /api/v1/todos/{id} src/todos.rs:33",
+            "salvo-oapi POST /api/v1/todos src/todos.rs:44",
+        ]
+    );
+}
+
+#[test]
+fn tonic_services_and_the_grpc_health_service() {
+    let r = audit_json(&sample("tonic-greeter"), &[]);
+    assert_eq!(
+        routes(&r),
+        [
+            "GRPC /Greeter src/main.rs:22",
+            "GRPC /grpc.health.v1.Health src/main.rs:21",
+        ]
+    );
+    check_item!(
+        r,
+        "obs.health",
+        "pass",
+        "src/main.rs",
+        Some(14),
+        "tonic_health::server::health_reporter"
+    );
+    assert_eq!(status(&r, "api.pagination"), "n/a");
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    root().join("tests/fixtures/generated-specs").join(name)
+}
+
+fn fixture_facts(name: &str) -> Value {
+    facts_at(&fixture(name))
+}
+
+#[test]
+fn utoipa_operations_are_a_generated_spec_that_spec_joins_see() {
+    let f = fixture_facts("utoipa-axum");
+    assert_eq!(
+        generated_ops(&f),
+        [
+            "utoipa DELETE /api/v1/todos/{id} src/todos.rs:48",
+            "utoipa GET /api/v1/todos src/todos.rs:27",
+            "utoipa POST /api/v1/todos src/todos.rs:42",
+        ]
+    );
+    let spec = &f["specs"][0];
+    assert_eq!(spec["title"], "Todo API");
+    assert_eq!(spec["global_security"], true);
+    let list = spec["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["method"] == "GET")
+        .unwrap();
+    assert_eq!(list["operation_id"], "list_todos");
+    assert_eq!(list["summary"], "List todos");
+    // `params(Pagination)`: the IntoParams fields, with `#[param(maximum = 100)]`.
+    assert_eq!(list["params"][0]["name"], "limit");
+    assert_eq!(list["params"][0]["in"], "query");
+    assert_eq!(list["params"][0]["maximum"], 100.0);
+    assert_eq!(list["responses"][0]["shape"]["kind"], "array");
+    assert_eq!(list["responses"][1]["status"], "429");
+    assert_eq!(list["responses"][1]["headers"][0], "Retry-After");
+
+    let r = audit_json(&fixture("utoipa-axum"), &[]);
+    // Pagination reads the page parameters and their maximum from the document.
+    check_item!(
+        r,
+        "api.pagination",
+        "pass",
+        "src/todos.rs",
+        Some(27),
+        "spec: GET /api/v1/todos returns an array"
+    );
+    // Rate limiting sees the declared 429 (and that nothing enforces it).
+    check_item!(
+        r,
+        "api.rate-limiting",
+        "partial",
+        "src/todos.rs",
+        Some(27),
+        "declares 429 with Retry-After"
+    );
+}
+
+#[test]
+fn aide_and_paperclip_document_the_routes_they_register() {
+    assert_eq!(
+        generated_ops(&fixture_facts("aide-axum")),
+        [
+            "aide GET /users src/main.rs:15",
+            "aide POST /users src/main.rs:15",
+        ]
+    );
+    // `/healthz` is a plain `.route`: served, not documented.
+    let aide = audit_json(&fixture("aide-axum"), &[]);
+    assert!(routes(&aide).contains(&"GET /healthz src/main.rs:19".to_string()));
+    assert_eq!(
+        generated_ops(&fixture_facts("paperclip-actix")),
+        ["paperclip GET /pets src/main.rs:11"]
+    );
+}
