@@ -8,12 +8,18 @@
 //!
 //! - table: no control character reaches the terminal, yet the text is shown;
 //! - JSON: valid, with the hostile text carried exactly (escaped by JSON);
-//! - HTML, SARIF, JUnit, Markdown: checked as soon as `--format` accepts them
-//!   (the renderers are being written on another branch); until then each is
-//!   reported as not available and skipped. The HTML check loads the page in
-//!   headless Chromium, when installed, and fails if any injected script ran;
+//! - HTML: no injected tag is live, and the page loaded in headless Chromium
+//!   (when installed) runs no injected script;
 //!   `the_html_checker_catches_a_page_that_runs_injected_script` proves that
-//!   check can fail.
+//!   check can fail;
+//! - SARIF: valid JSON, version 2.1.0, relative URIs;
+//! - JUnit: no character XML 1.0 forbids, not even as a reference, and no
+//!   injected markup;
+//! - Markdown: no control character, no live HTML or `javascript:` link outside
+//!   code spans.
+//!
+//! A format the binary does not offer is reported and skipped, so the checks
+//! can be written before a renderer lands.
 
 mod robustness_support;
 use robustness_support::*;
