@@ -12,6 +12,8 @@
 //! point out of the audited tree); they are listed as skipped.
 
 use crate::classify::{self, FileKind, Role};
+use crate::diagnostics::Diagnostic;
+use crate::location::Location;
 use ignore::{WalkBuilder, WalkState};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -41,6 +43,8 @@ pub struct Skipped {
 pub struct Inventory {
     pub files: Vec<FoundFile>,
     pub skipped: Vec<Skipped>,
+    /// Entries the walk could not read (each also in `skipped`).
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Walk options.
@@ -57,6 +61,7 @@ pub fn discover(root: &Path, opts: &WalkOptions) -> Inventory {
     let mut inv = Inventory::default();
     let found = Mutex::new(Vec::new());
     let skipped = Mutex::new(Vec::new());
+    let unreadable = Mutex::new(Vec::new());
 
     // The unfiltered walk: everything, minus what we prune ourselves.
     let mut builder = WalkBuilder::new(root);
@@ -68,18 +73,33 @@ pub fn discover(root: &Path, opts: &WalkOptions) -> Inventory {
     builder.build_parallel().run(|| {
         let found = &found;
         let skipped = &skipped;
+        let unreadable = &unreadable;
         let kept = &kept;
+        // Skipped, and a diagnostic: the user should learn that part of the
+        // tree could not be read.
+        let cannot_read = move |path: String, err: &ignore::Error| {
+            let reason = format!("could not be read: {}", err_text(err));
+            unreadable.lock().unwrap().push(Diagnostic::error(
+                Location::file(path.clone()),
+                "read",
+                format!("{reason}; it is skipped"),
+            ));
+            skipped.lock().unwrap().push(Skipped { path, reason });
+        };
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(e) => e,
                 Err(err) => {
-                    let path = error_path(&err)
-                        .map(|p| rel_path(root, &p))
-                        .unwrap_or_else(|| "?".to_string());
-                    skipped.lock().unwrap().push(Skipped {
-                        path,
-                        reason: format!("could not be read: {}", err_text(&err)),
-                    });
+                    let path = match error_path(&err) {
+                        // A directory that cannot be listed reads `dir/`, like
+                        // every other skipped directory.
+                        Some(p) if std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_dir()) => {
+                            format!("{}/", rel_path(root, &p))
+                        }
+                        Some(p) => rel_path(root, &p),
+                        None => "?".to_string(),
+                    };
+                    cannot_read(path, &err);
                     return WalkState::Continue;
                 }
             };
@@ -136,7 +156,13 @@ pub fn discover(root: &Path, opts: &WalkOptions) -> Inventory {
                 });
                 return WalkState::Continue;
             };
-            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            let size = match entry.metadata() {
+                Ok(m) => m.len(),
+                Err(err) => {
+                    cannot_read(rel, &err);
+                    return WalkState::Continue;
+                }
+            };
             if size > opts.max_file_size {
                 skipped.lock().unwrap().push(Skipped {
                     path: rel,
@@ -160,6 +186,7 @@ pub fn discover(root: &Path, opts: &WalkOptions) -> Inventory {
     });
     inv.files = found.into_inner().unwrap();
     inv.skipped = skipped.into_inner().unwrap();
+    inv.diagnostics = unreadable.into_inner().unwrap();
     inv.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     inv.skipped.sort();
     inv
@@ -217,9 +244,27 @@ pub fn rel_path(root: &Path, path: &Path) -> String {
         if i > 0 {
             out.push('/');
         }
-        out.push_str(&comp.as_os_str().to_string_lossy());
+        push_name(&mut out, comp.as_os_str());
     }
     out
+}
+
+/// A file name as text. Bytes that are not UTF-8 are written `\xNN`, so two
+/// such names stay two paths in the report (a lossy conversion would turn both
+/// into the same `�`).
+fn push_name(out: &mut String, name: &std::ffi::OsStr) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    out.push_str(&name.to_string_lossy());
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {
@@ -239,5 +284,22 @@ fn err_text(err: &ignore::Error) -> String {
         | ignore::Error::WithDepth { err, .. }
         | ignore::Error::WithLineNumber { err, .. } => err_text(err),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_stay_distinct() {
+        use std::os::unix::ffi::OsStrExt;
+        let root = Path::new("/r");
+        let a = root.join(std::ffi::OsStr::from_bytes(b"caf\xe9.rs"));
+        let b = root.join(std::ffi::OsStr::from_bytes(b"caf\xe8.rs"));
+        assert_eq!(rel_path(root, &a), "caf\\xe9.rs");
+        assert_ne!(rel_path(root, &a), rel_path(root, &b));
+        assert_eq!(rel_path(root, &root.join("src/é.rs")), "src/é.rs");
     }
 }

@@ -10,7 +10,7 @@ use crate::facts::query::{CiCommand, Hit};
 use crate::facts::{Facts, TextFile};
 use crate::location::Location;
 use regex::Regex;
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// A compiled static pattern.
 pub fn re(pattern: &str) -> Regex {
@@ -253,9 +253,10 @@ const EXTRACTORS: &[&str] = &[
 ];
 
 /// Request handlers in service code, as (file index, fn index): functions a
-/// route calls, and functions taking framework extractors.
-pub fn handlers(facts: &Facts) -> HashSet<(usize, usize)> {
-    let mut out: HashSet<(usize, usize)> =
+/// route calls, and functions taking framework extractors. Ordered, so rules
+/// that iterate it decide the same way on every run.
+pub fn handlers(facts: &Facts) -> BTreeSet<(usize, usize)> {
+    let mut out: BTreeSet<(usize, usize)> =
         facts.routes.iter().filter_map(|r| r.handler_fn).collect();
     for (fi, f) in facts.service_rust() {
         for (ni, func) in f.fns.iter().enumerate() {

@@ -2,18 +2,19 @@
 //!
 //! Every `Cargo.toml` is read directly with `toml` (fast, needs no cargo, and
 //! gives each dependency's line for evidence). Where cargo is installed,
-//! [`cargo_metadata`] then confirms the workspace layout and resolved dependency
+//! [`cargo_metadata()`] then confirms the workspace layout and resolved dependency
 //! names the way cargo sees them — run so that nothing from the audited tree can
-//! execute: `--no-deps --offline --frozen`, the working directory outside the
-//! tree (so the tree's `.cargo/config.toml` and `rust-toolchain.toml` are never
-//! read), and an environment cleared of `RUSTC`, `RUSTC_WRAPPER` and friends.
+//! execute: `--no-deps --offline --frozen`, in a [`Sandbox`](super::sandbox::Sandbox) (a
+//! private working directory outside the tree, so the tree's `.cargo/config.toml`
+//! and `rust-toolchain.toml` are never read, and an environment cleared of
+//! `RUSTC`, `RUSTC_WRAPPER` and friends).
 
 use crate::diagnostics::Diagnostic;
 use crate::location::Location;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// Which table a dependency is declared in.
@@ -288,11 +289,32 @@ fn join_rel(dir: &str, p: &str) -> String {
 
 /// Resolved versions from a `Cargo.lock`: package name → versions.
 pub fn read_lock(path: &str, text: &str) -> Result<BTreeMap<String, Vec<String>>, Diagnostic> {
-    let lock: cargo_lock::Lockfile = text.parse().map_err(|e| {
+    // Not TOML at all: say where, on one line (cargo-lock's own error quotes the
+    // offending source over several lines).
+    if let Err(e) = toml::from_str::<toml::Table>(text) {
+        let line = e
+            .span()
+            .map(|s| crate::location::LineIndex::new(text).line_of(s.start))
+            .unwrap_or(0);
+        return Err(Diagnostic::warning(
+            Location::new(path, line),
+            "cargo",
+            format!(
+                "Cargo.lock is not valid TOML ({}); resolved versions are not shown",
+                e.message().trim()
+            ),
+        ));
+    }
+    let lock = text.parse::<cargo_lock::Lockfile>().map_err(|e| {
+        let msg = e
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         Diagnostic::warning(
             Location::file(path),
             "cargo",
-            format!("Cargo.lock could not be read ({e}); resolved versions are not shown"),
+            format!("Cargo.lock could not be read ({msg}); resolved versions are not shown"),
         )
     })?;
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -314,29 +336,14 @@ pub struct MetaPackage {
     pub targets: Vec<(String, String, String)>,
 }
 
-/// Environment variables passed through to cargo; everything else is cleared so
-/// neither the caller's `RUSTC_WRAPPER` nor `CARGO_BUILD_*` settings apply.
-const CARGO_ENV_KEEP: &[&str] = &[
-    "PATH",
-    "HOME",
-    "USERPROFILE",
-    "CARGO_HOME",
-    "RUSTUP_HOME",
-    "RUSTUP_TOOLCHAIN",
-    "SYSTEMROOT",
-    "TMPDIR",
-    "TEMP",
-    "TMP",
-];
-
-/// Run `cargo metadata --no-deps --offline --frozen` on one manifest, safely.
-///
-/// Returns `Ok(None)` when cargo is not installed.
-pub fn cargo_metadata(manifest_abs: &Path) -> Result<Option<Vec<MetaPackage>>, String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let workdir = std::env::temp_dir().join(format!("seaworthy-cargo-{}", std::process::id()));
-    std::fs::create_dir_all(&workdir).map_err(|e| format!("cannot create {workdir:?}: {e}"))?;
-    let mut cmd = Command::new(&cargo);
+/// Run `cargo metadata --no-deps --offline --frozen` on one manifest, in the
+/// [`Sandbox`](super::sandbox::Sandbox): nothing from the audited tree decides
+/// what runs. `--no-deps` also keeps cargo from asking rustc anything.
+pub fn cargo_metadata(
+    sandbox: &super::sandbox::Sandbox,
+    manifest_abs: &Path,
+) -> Result<Vec<MetaPackage>, String> {
+    let mut cmd = sandbox.cargo();
     cmd.args([
         "metadata",
         "--format-version",
@@ -349,22 +356,12 @@ pub fn cargo_metadata(manifest_abs: &Path) -> Result<Option<Vec<MetaPackage>>, S
         "--manifest-path",
     ])
     .arg(manifest_abs)
-    .current_dir(&workdir)
-    .env_clear()
     .stdin(Stdio::null())
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
-    for key in CARGO_ENV_KEEP {
-        if let Some(v) = std::env::var_os(key) {
-            cmd.env(key, v);
-        }
-    }
-    cmd.env("CARGO_TERM_COLOR", "never");
-    let child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("could not start cargo: {e}")),
-    };
+    let child = cmd
+        .spawn()
+        .map_err(|e| format!("could not start cargo: {e}"))?;
     let output = wait_with_timeout(child, Duration::from_secs(60))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -378,36 +375,35 @@ pub fn cargo_metadata(manifest_abs: &Path) -> Result<Option<Vec<MetaPackage>>, S
     }
     let meta = cargo_metadata::MetadataCommand::parse(String::from_utf8_lossy(&output.stdout))
         .map_err(|e| format!("unexpected cargo metadata output: {e}"))?;
-    Ok(Some(
-        meta.packages
-            .iter()
-            .map(|p| MetaPackage {
-                manifest_path: p.manifest_path.to_string(),
-                name: p.name.to_string(),
-                deps: p
-                    .dependencies
-                    .iter()
-                    .map(|d| {
-                        let kind = match d.kind {
-                            cargo_metadata::DependencyKind::Development => DepKind::Dev,
-                            cargo_metadata::DependencyKind::Build => DepKind::Build,
-                            _ => DepKind::Normal,
-                        };
-                        let key = d.rename.clone().unwrap_or_else(|| d.name.clone());
-                        (d.name.clone(), key, kind, d.optional)
-                    })
-                    .collect(),
-                targets: p
-                    .targets
-                    .iter()
-                    .map(|t| {
-                        let kind = t.kind.first().map(|k| k.to_string()).unwrap_or_default();
-                        (kind, t.name.clone(), t.src_path.to_string())
-                    })
-                    .collect(),
-            })
-            .collect(),
-    ))
+    Ok(meta
+        .packages
+        .iter()
+        .map(|p| MetaPackage {
+            manifest_path: p.manifest_path.to_string(),
+            name: p.name.to_string(),
+            deps: p
+                .dependencies
+                .iter()
+                .map(|d| {
+                    let kind = match d.kind {
+                        cargo_metadata::DependencyKind::Development => DepKind::Dev,
+                        cargo_metadata::DependencyKind::Build => DepKind::Build,
+                        _ => DepKind::Normal,
+                    };
+                    let key = d.rename.clone().unwrap_or_else(|| d.name.clone());
+                    (d.name.clone(), key, kind, d.optional)
+                })
+                .collect(),
+            targets: p
+                .targets
+                .iter()
+                .map(|t| {
+                    let kind = t.kind.first().map(|k| k.to_string()).unwrap_or_default();
+                    (kind, t.name.clone(), t.src_path.to_string())
+                })
+                .collect(),
+        })
+        .collect())
 }
 
 fn wait_with_timeout(
@@ -494,6 +490,15 @@ path = "src/bin/api.rs"
             p.targets[0].path.as_deref(),
             Some("crates/svc/src/bin/api.rs")
         );
+    }
+
+    #[test]
+    fn a_broken_lock_file_is_one_line_with_its_line() {
+        let err = read_lock("Cargo.lock", "version = 3\n\n[[package]]\nname = \n").unwrap_err();
+        assert_eq!(err.location.line, Some(4));
+        assert!(!err.message.contains('\n'), "{}", err.message);
+        let err = read_lock("Cargo.lock", "version = 3\n[[package]]\nname = 1\n").unwrap_err();
+        assert!(!err.message.contains('\n'), "{}", err.message);
     }
 
     #[test]

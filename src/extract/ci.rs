@@ -203,11 +203,14 @@ pub fn gitlab(path: &str, text: &str) -> Result<CiFile, Diagnostic> {
 }
 
 fn first_doc(path: &str, text: &str) -> Result<YNode, Diagnostic> {
-    let mut docs = yaml::load(text).map_err(|e| {
+    let mut docs = yaml::load_marked(text).map_err(|e| {
         Diagnostic::error(
-            Location::file(path),
+            Location::new(path, e.line.unwrap_or(0)),
             "ci",
-            format!("CI file could not be read: {e}; its jobs are missing from this audit"),
+            format!(
+                "CI file could not be read: {}; its jobs are missing from this audit",
+                e.message
+            ),
         )
     })?;
     if docs.is_empty() {

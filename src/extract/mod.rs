@@ -10,6 +10,7 @@ pub mod coverage;
 pub mod docker;
 pub mod openapi;
 pub mod rust;
+pub mod sandbox;
 pub mod sql;
 pub mod yaml;
 
@@ -57,20 +58,29 @@ pub struct FileOutcome {
 /// Read and extract one file. Never panics on bad input: unreadable, binary and
 /// non-UTF-8 files come back as skipped with a diagnostic.
 pub fn extract_file(file: &FoundFile) -> FileOutcome {
-    let mut out = FileOutcome {
-        path: file.rel.clone(),
-        kind: file.kind,
-        role: file.role,
-        facts: None,
-        text: None,
-        diagnostics: Vec::new(),
-        skipped: None,
-        seaquery: None,
-    };
-    let bytes = match std::fs::read(&file.abs) {
+    // A bug in an extractor must cost one file, not the whole audit: a panic is
+    // caught here and the file reported as skipped (the panic message still goes
+    // to stderr through the panic hook).
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract_unguarded(file))) {
+        Ok(out) => out,
+        Err(_) => {
+            // The parse may have stopped half-way: drop its spans all the same.
+            proc_macro2::extra::invalidate_current_thread_spans();
+            let mut out = FileOutcome::new(file);
+            out.skip(
+                "seaworthy failed while reading it (an internal error: please report it)".into(),
+            );
+            out
+        }
+    }
+}
+
+fn extract_unguarded(file: &FoundFile) -> FileOutcome {
+    let mut out = FileOutcome::new(file);
+    let bytes = match read_found(file) {
         Ok(b) => b,
-        Err(e) => {
-            out.skip(format!("could not be read: {e}"));
+        Err(reason) => {
+            out.skip(reason);
             return out;
         }
     };
@@ -105,13 +115,13 @@ pub fn extract_file(file: &FoundFile) -> FileOutcome {
             }),
             yaml::DocKind::GithubWorkflow => ci::github(path, &text).map(Extracted::Ci),
             yaml::DocKind::GitlabCi => ci::gitlab(path, &text).map(Extracted::Ci),
-            kind @ (yaml::DocKind::Compose | yaml::DocKind::Kubernetes) => yaml::load(&text)
+            kind @ (yaml::DocKind::Compose | yaml::DocKind::Kubernetes) => yaml::load_marked(&text)
                 .map(|docs| Extracted::Yaml { kind, docs })
                 .map_err(|e| {
                     Diagnostic::error(
-                        Location::file(path),
+                        Location::new(path, e.line.unwrap_or(0)),
                         "yaml",
-                        format!("{e}; this manifest is missing from this audit"),
+                        format!("{}; this manifest is missing from this audit", e.message),
                     )
                 }),
             yaml::DocKind::Other => Ok(Extracted::Text),
@@ -141,7 +151,46 @@ pub fn extract_file(file: &FoundFile) -> FileOutcome {
     out
 }
 
+/// Read a file the walk found, only if it is still the regular file of at most
+/// the size the walk saw (and checked against the size limit): a file swapped
+/// for a symbolic link, a FIFO or something larger since is not read.
+fn read_found(file: &FoundFile) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    match std::fs::symlink_metadata(&file.abs) {
+        Ok(m) if m.file_type().is_symlink() => return Err("symbolic link (not followed)".into()),
+        Ok(m) if !m.is_file() => return Err("not a regular file".into()),
+        Ok(_) => {}
+        Err(e) => return Err(format!("could not be read: {e}")),
+    }
+    let handle = std::fs::File::open(&file.abs).map_err(|e| format!("could not be read: {e}"))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(file.size).unwrap_or(0));
+    handle
+        .take(file.size.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("could not be read: {e}"))?;
+    if bytes.len() as u64 > file.size {
+        return Err(format!(
+            "changed while the audit ran (grew past the {} bytes seen)",
+            file.size
+        ));
+    }
+    Ok(bytes)
+}
+
 impl FileOutcome {
+    fn new(file: &FoundFile) -> Self {
+        FileOutcome {
+            path: file.rel.clone(),
+            kind: file.kind,
+            role: file.role,
+            facts: None,
+            text: None,
+            diagnostics: Vec::new(),
+            skipped: None,
+            seaquery: None,
+        }
+    }
+
     fn skip(&mut self, reason: String) {
         self.diagnostics.push(Diagnostic::error(
             Location::file(self.path.clone()),
@@ -152,5 +201,61 @@ impl FileOutcome {
             path: self.path.clone(),
             reason,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(abs: std::path::PathBuf, size: u64) -> FoundFile {
+        FoundFile {
+            rel: "src/a.rs".into(),
+            abs,
+            kind: FileKind::Rust,
+            role: Role::Service,
+            size,
+        }
+    }
+
+    /// What the walk saw may change before the file is read: whatever it became,
+    /// it is not followed, not blocked on, and not read past its size.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_changed_since_the_walk_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.rs");
+        std::fs::write(&file, "fn a() {}\n").unwrap();
+
+        let grown = extract_file(&found(file.clone(), 4));
+        assert!(grown.skipped.unwrap().reason.contains("changed while"));
+
+        std::fs::remove_file(&file).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", &file).unwrap();
+        let linked = extract_file(&found(file.clone(), 10));
+        assert_eq!(
+            linked.skipped.unwrap().reason,
+            "symbolic link (not followed)"
+        );
+        assert!(linked.text.is_none());
+
+        std::fs::remove_file(&file).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&file)
+            .status()
+            .is_ok_and(|s| s.success());
+        if made {
+            // Reading a FIFO with no writer would block forever.
+            let fifo = extract_file(&found(file.clone(), 10));
+            assert_eq!(fifo.skipped.unwrap().reason, "not a regular file");
+        }
+
+        std::fs::remove_file(&file).unwrap();
+        let gone = extract_file(&found(file, 10));
+        assert!(gone
+            .skipped
+            .unwrap()
+            .reason
+            .starts_with("could not be read"));
     }
 }

@@ -143,10 +143,19 @@ pub fn extract(path: &str, text: &str) -> Result<(SpecDoc, Vec<Diagnostic>), Dia
         })?
     } else {
         yaml_serde::from_str(text).map_err(|e| {
+            // yaml_serde stops alias expansion bombs with a bare "repetition
+            // limit exceeded": say what that means.
+            let why = if e.to_string().contains("repetition limit") {
+                " (its aliases expand past the size budget: a YAML bomb?)"
+            } else {
+                ""
+            };
             Diagnostic::error(
                 Location::new(path, e.location().map(|l| l.line() as u32).unwrap_or(0)),
                 "openapi",
-                format!("OpenAPI document is not valid YAML: {e}; it is missing from this audit"),
+                format!(
+                    "OpenAPI document is not valid YAML: {e}{why}; it is missing from this audit"
+                ),
             )
         })?
     };
@@ -355,7 +364,7 @@ fn response(
         content_types,
         headers,
         shape: schema
-            .map(|s| shape(r, s, dangling, 0))
+            .map(|s| shape(r, s, dangling, 0, &mut SHAPE_BUDGET.clone()))
             .unwrap_or(Shape::None),
         schema_ref,
     }
@@ -414,12 +423,15 @@ fn request_body(r: &Resolver<'_>, op: &Value, dangling: &mut Vec<String>) -> Opt
             .get("$ref")
             .and_then(Value::as_str)
             .map(|s| s.rsplit('/').next().unwrap_or(s).to_string());
-        constraints(r, s, "", 0, dangling, &mut req.constraints);
+        let mut budget = SHAPE_BUDGET;
+        constraints(r, s, "", 0, dangling, &mut req.constraints, &mut budget);
     }
     Some(req)
 }
 
 /// Collect the constraint keywords of a schema and its properties and items.
+/// `budget` bounds the schemas visited: members and properties that refer back
+/// to their own schema would otherwise multiply at every level.
 fn constraints(
     r: &Resolver<'_>,
     schema: &Value,
@@ -427,10 +439,12 @@ fn constraints(
     depth: u32,
     dangling: &mut Vec<String>,
     out: &mut Vec<String>,
+    budget: &mut u32,
 ) {
-    if depth > 6 || out.len() >= MAX_CONSTRAINTS {
+    if depth > 6 || out.len() >= MAX_CONSTRAINTS || *budget == 0 {
         return;
     }
+    *budget -= 1;
     let s = r.deref(schema, dangling);
     let here = if at.is_empty() { "(body)" } else { at };
     for k in CONSTRAINT_KEYWORDS {
@@ -440,11 +454,19 @@ fn constraints(
     }
     for key in ["allOf", "oneOf", "anyOf"] {
         for member in s.get(key).and_then(Value::as_array).into_iter().flatten() {
-            constraints(r, member, at, depth + 1, dangling, out);
+            constraints(r, member, at, depth + 1, dangling, out, budget);
         }
     }
     if let Some(items) = s.get("items").filter(|i| i.is_object()) {
-        constraints(r, items, &format!("{at}[]"), depth + 1, dangling, out);
+        constraints(
+            r,
+            items,
+            &format!("{at}[]"),
+            depth + 1,
+            dangling,
+            out,
+            budget,
+        );
     }
     if let Some(props) = s.get("properties").and_then(Value::as_object) {
         for (name, prop) in props {
@@ -453,20 +475,33 @@ fn constraints(
             } else {
                 format!("{at}.{name}")
             };
-            constraints(r, prop, &path, depth + 1, dangling, out);
+            constraints(r, prop, &path, depth + 1, dangling, out, budget);
         }
     }
 }
 
-fn shape(r: &Resolver<'_>, schema: &Value, dangling: &mut Vec<String>, depth: u32) -> Shape {
-    if depth > 8 {
+/// Schemas looked at to decide one response's shape (or to collect one request
+/// body's constraints). `allOf`/`oneOf`/`anyOf` members are followed
+/// recursively, so a schema listing itself twenty times would otherwise cost
+/// 20^8 steps: a 1 KB spec that never finishes.
+const SHAPE_BUDGET: u32 = 1000;
+
+fn shape(
+    r: &Resolver<'_>,
+    schema: &Value,
+    dangling: &mut Vec<String>,
+    depth: u32,
+    budget: &mut u32,
+) -> Shape {
+    if depth > 8 || *budget == 0 {
         return Shape::Object;
     }
+    *budget -= 1;
     let s = r.deref(schema, dangling);
     for key in ["allOf", "oneOf", "anyOf"] {
         if let Some(list) = s.get(key).and_then(Value::as_array) {
             for member in list {
-                let sh = shape(r, member, dangling, depth + 1);
+                let sh = shape(r, member, dangling, depth + 1, budget);
                 if matches!(sh, Shape::Array { .. } | Shape::Wrapper { .. }) {
                     return sh;
                 }
@@ -693,6 +728,46 @@ components:
         assert!(warnings
             .iter()
             .any(|w| w.message.contains("points at nothing")));
+    }
+
+    #[test]
+    fn self_referencing_all_of_lists_finish_quickly() {
+        // Each `allOf` member is the schema itself: 20^8 steps without a budget.
+        let refs = vec![r##"{"$ref": "#/components/schemas/A"}"##; 20].join(", ");
+        let text = format!(
+            r##"{{"openapi": "3.0.3", "info": {{"title": "t", "version": "1"}},
+              "paths": {{"/x": {{"get": {{"responses": {{"200": {{"description": "d",
+                "content": {{"application/json": {{"schema": {{"$ref": "#/components/schemas/A"}}}}}}}}}}}}}}}},
+              "components": {{"schemas": {{"A": {{"allOf": [{refs}]}}}}}}}}"##
+        );
+        let start = std::time::Instant::now();
+        let (doc, _) = extract("spec.json", &text).unwrap();
+        assert!(!matches!(
+            doc.operations[0].responses[0].shape,
+            Shape::Array { .. } | Shape::Wrapper { .. }
+        ));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn self_referencing_request_bodies_finish_quickly() {
+        // allOf members and properties all pointing back at their schema.
+        let refs = vec![r##"{"$ref": "#/components/schemas/A"}"##; 20].join(", ");
+        let props: Vec<String> = (0..20)
+            .map(|i| format!(r##""p{i}": {{"$ref": "#/components/schemas/A"}}"##))
+            .collect();
+        let text = format!(
+            r##"{{"openapi": "3.0.3", "info": {{"title": "t", "version": "1"}},
+              "paths": {{"/x": {{"post": {{
+                "requestBody": {{"content": {{"application/json": {{"schema": {{"$ref": "#/components/schemas/A"}}}}}}}},
+                "responses": {{"200": {{"description": "d"}}}}}}}}}},
+              "components": {{"schemas": {{"A": {{"allOf": [{refs}], "properties": {{{}}}}}}}}}}}"##,
+            props.join(", ")
+        );
+        let start = std::time::Instant::now();
+        let (doc, _) = extract("spec.json", &text).unwrap();
+        assert!(doc.operations[0].request_body.is_some());
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

@@ -82,24 +82,41 @@ impl YNode {
     }
 }
 
+/// Why a YAML text could not be loaded, and the line it happened on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadError {
+    pub line: Option<u32>,
+    pub message: String,
+}
+
 /// Load every document of a YAML text.
 pub fn load(text: &str) -> Result<Vec<YNode>, String> {
-    let docs = MarkedYaml::load_from_str(text).map_err(|e| {
-        format!(
+    load_marked(text).map_err(|e| e.message)
+}
+
+/// [`load`], keeping the line of the error for the diagnostic's location.
+pub fn load_marked(text: &str) -> Result<Vec<YNode>, LoadError> {
+    let docs = MarkedYaml::load_from_str(text).map_err(|e| LoadError {
+        line: u32::try_from(e.marker().line()).ok().filter(|l| *l > 0),
+        message: format!(
             "invalid YAML at line {} column {}: {}",
             e.marker().line(),
             e.marker().col() + 1,
             e.info()
-        )
+        ),
     })?;
     docs.iter().map(|d| convert(d, 0)).collect()
 }
 
-fn convert(node: &MarkedYaml<'_>, depth: usize) -> Result<YNode, String> {
-    if depth > MAX_DEPTH {
-        return Err(format!("YAML nested deeper than {MAX_DEPTH} levels"));
-    }
+fn convert(node: &MarkedYaml<'_>, depth: usize) -> Result<YNode, LoadError> {
     let line = node.span.start.line() as u32;
+    let fail = |message: String| LoadError {
+        line: Some(line).filter(|l| *l > 0),
+        message,
+    };
+    if depth > MAX_DEPTH {
+        return Err(fail(format!("YAML nested deeper than {MAX_DEPTH} levels")));
+    }
     let val = match &node.data {
         YamlData::Value(s) => scalar(s),
         YamlData::Representation(s, _, _) => YVal::Str(s.to_string()),
@@ -123,9 +140,9 @@ fn convert(node: &MarkedYaml<'_>, depth: usize) -> Result<YNode, String> {
         }
         YamlData::Tagged(_, inner) => return convert(inner, depth + 1),
         YamlData::BadValue => {
-            return Err(format!(
+            return Err(fail(format!(
                 "YAML value at line {line} could not be read (an unknown alias, or an alias that expands past the size budget)"
-            ))
+            )))
         }
         _ => YVal::Null,
     };

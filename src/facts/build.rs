@@ -3,7 +3,7 @@
 use super::{generated_spec, packages, routes, AnalyzedFile, Facts, TextFile, YamlFile};
 use crate::diagnostics::Diagnostic;
 use crate::discover::Inventory;
-use crate::extract::{cargo, Extracted, FileOutcome};
+use crate::extract::{self, cargo, Extracted, FileOutcome};
 use crate::location::Location;
 use std::path::Path;
 
@@ -25,6 +25,7 @@ impl Facts {
         let mut f = Facts {
             root: root.to_path_buf(),
             skipped: inventory.skipped,
+            diagnostics: inventory.diagnostics,
             cargo_source: "manifest".into(),
             ..Facts::default()
         };
@@ -76,6 +77,15 @@ impl Facts {
                 Some(Extracted::Text) | None => {}
             }
         }
+        if f.files.is_empty() {
+            // An empty directory, or the wrong one: say so rather than print an
+            // empty report that looks like a clean bill of health.
+            f.diagnostics.push(Diagnostic::warning(
+                Location::file("."),
+                "read",
+                "no file seaworthy reads was found under this path (Rust, Cargo, Dockerfile, OpenAPI, CI); check that it is the root of the repository",
+            ));
+        }
         f.packages = packages::from_manifests(&f.manifests);
         if opts.cargo_metadata {
             f.confirm_with_cargo_metadata();
@@ -108,13 +118,29 @@ impl Facts {
             .filter(|m| crate::classify::role_of(&m.path).is_service())
             .map(|m| m.path.clone())
             .collect();
+        let Some(first) = roots.first() else { return };
+        // One sandbox for the whole tree: a private working directory and a
+        // cleared environment, refused when the tree could decide what runs.
+        let sandbox = match extract::sandbox::Sandbox::new(&self.root) {
+            Ok(Some(s)) => s,
+            Ok(None) => return, // cargo not installed: manifests are the source.
+            Err(msg) => {
+                self.diagnostics.push(Diagnostic::warning(
+                    Location::file(first.clone()),
+                    "cargo",
+                    format!(
+                        "cargo metadata was not run ({msg}); Cargo.toml files were read directly"
+                    ),
+                ));
+                return;
+            }
+        };
         let mut confirmed = false;
         for rel in roots {
             let abs = self.root.join(&rel);
             let abs = abs.canonicalize().unwrap_or(abs);
-            match cargo::cargo_metadata(&abs) {
-                Ok(None) => return, // cargo not installed: manifests are the source.
-                Ok(Some(metas)) => {
+            match cargo::cargo_metadata(&sandbox, &abs) {
+                Ok(metas) => {
                     confirmed = true;
                     for meta in metas {
                         self.apply_meta(&meta);
