@@ -28,8 +28,7 @@ use std::path::{Path, PathBuf};
         of a production-readiness checklist (pagination, rate limiting, health endpoints, \
         structured logging, coverage, …) with the file and line that decided it. It never \
         builds or runs anything from the audited repository.",
-    after_help = "Examples:\n  seaworthy audit                      audit the current directory\n  seaworthy audit path/to/service --format json --output report.json\n  seaworthy audit --format json,html,sarif --output-dir reports/\n  seaworthy audit --fail-under 70      exit 1 when the score is below 70\n  seaworthy audit --baseline main.json exit 1 only for what got worse\n  seaworthy fleet reports/ --output-dir fleet/   dashboard, JSON and metrics of many reports
-  seaworthy init                       write a commented seaworthy.toml\n  seaworthy rules list                 every checklist item\n  seaworthy rules explain obs.health   what a rule checks and how to fix it"
+    after_help = "Examples:\n  seaworthy audit                      audit the current directory\n  seaworthy audit path/to/service --format json --output report.json\n  seaworthy audit --format json,html,sarif --output-dir reports/\n  seaworthy audit --fail-under 70      exit 1 when the score is below 70\n  seaworthy audit --baseline main.json exit 1 only for what got worse\n  seaworthy fleet reports/ --output-dir fleet/\n                                       dashboard, JSON and metrics of many reports\n  seaworthy init                       write a commented seaworthy.toml\n  seaworthy rules list                 every checklist item\n  seaworthy rules explain obs.health   what a rule checks and how to fix it"
 )]
 pub struct Cli {
     #[command(subcommand)]

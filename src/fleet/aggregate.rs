@@ -204,7 +204,7 @@ impl Acc {
             run,
             sections,
             items,
-            level: summary.level.and_then(|l| l.achieved),
+            level: summary.level.and_then(|l| l.achieved()),
             counts: summary.counts.unwrap_or_default(),
             profile: r.profile,
             tool_version: tool.as_ref().and_then(|t| t.version.clone()),
@@ -267,14 +267,18 @@ impl Acc {
             s.rank = i + 1;
         }
 
+        let by_id: Vec<HashMap<&str, &ServiceItem>> = services
+            .iter()
+            .map(|s| s.items.iter().map(|i| (i.id.as_str(), i)).collect())
+            .collect();
         let fleet_items = item_order
             .iter()
             .map(|&i| {
                 let (id, title, section) = &items.entries[i];
                 let mut statuses = StatusCounts::default();
                 let (mut scored, mut passing) = (0, 0);
-                for s in &services {
-                    let it = s.items.iter().find(|x| x.id == *id);
+                for lookup in &by_id {
+                    let it = lookup.get(id.as_str());
                     statuses.add(it.map(|x| x.status));
                     if let Some(score) = it.and_then(|x| x.score) {
                         scored += 1;
@@ -293,6 +297,8 @@ impl Acc {
                         .then(|| (passing as f64 / scored as f64 * 10_000.0).round() / 10_000.0),
                 }
             })
+            // An item only an evicted older run had is in no latest report.
+            .filter(|fi| fi.statuses.absent < services.len())
             .collect();
 
         let mut regressions: Vec<Regression> = services

@@ -159,6 +159,37 @@ fn fmt(s: Option<f64>) -> String {
 }
 
 /// The colour class of a score: its grade, or `g-none`.
+/// Lookups the views need, built once: fleet items by id, and each
+/// service's items by id (in `f.services` order).
+struct Index<'a> {
+    item: HashMap<&'a str, &'a FleetItem>,
+    section_title: HashMap<&'a str, &'a str>,
+    service_items: Vec<HashMap<&'a str, &'a ServiceItem>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(f: &'a Fleet) -> Self {
+        Index {
+            item: f.items.iter().map(|i| (i.id.as_str(), i)).collect(),
+            section_title: f
+                .sections
+                .iter()
+                .map(|s| (s.id.as_str(), s.title.as_str()))
+                .collect(),
+            service_items: f
+                .services
+                .iter()
+                .map(|s| s.items.iter().map(|i| (i.id.as_str(), i)).collect())
+                .collect(),
+        }
+    }
+
+    /// The section id of an item.
+    fn section_of(&self, item: &str) -> Option<&'a str> {
+        self.item.get(item).map(|i| i.section.as_str())
+    }
+}
+
 fn grade_class(score: Option<f64>) -> &'static str {
     match score.map(crate::score::grade) {
         Some("A") => "g-a",
@@ -203,18 +234,13 @@ fn finding_line(f: &super::model::Finding) -> String {
     }
 }
 
-fn rank_row(s: &Service, f: &Fleet, columns: &[bool]) -> RankRow {
+fn rank_row(s: &Service, f: &Fleet, ix: &Index<'_>, columns: &[bool]) -> RankRow {
     let r = &s.latest.run;
-    let section_of: HashMap<&str, &str> = f
-        .items
-        .iter()
-        .map(|i| (i.id.as_str(), i.section.as_str()))
-        .collect();
     // A cell links to the service's items of that section, when it has any.
     let href = |sec: &super::model::SectionInfo| {
         if s.items
             .iter()
-            .any(|i| section_of.get(i.id.as_str()) == Some(&sec.id.as_str()))
+            .any(|i| ix.section_of(&i.id) == Some(sec.id.as_str()))
         {
             format!("{}--{}", s.anchor, sec.anchor)
         } else {
@@ -281,7 +307,7 @@ fn finding_links(s: &Service, c: &super::model::Change) -> Vec<Link> {
         .collect()
 }
 
-fn item_row(i: &FleetItem, f: &Fleet) -> ItemRow {
+fn item_row(i: &FleetItem, f: &Fleet, ix: &Index<'_>) -> ItemRow {
     let st = &i.statuses;
     let mut counts = vec![format!("{} pass", st.pass)];
     for (n, w) in [
@@ -301,12 +327,9 @@ fn item_row(i: &FleetItem, f: &Fleet) -> ItemRow {
     let short: Vec<Link> = f
         .services
         .iter()
-        .filter_map(|s| {
-            let si = s
-                .items
-                .iter()
-                .find(|x| x.id == i.id)
-                .filter(|x| falls_short(x))?;
+        .zip(&ix.service_items)
+        .filter_map(|(s, items)| {
+            let si = items.get(i.id.as_str()).filter(|x| falls_short(x))?;
             Some(Link {
                 text: s.name.clone(),
                 href: si.anchor.clone(),
@@ -317,11 +340,10 @@ fn item_row(i: &FleetItem, f: &Fleet) -> ItemRow {
     ItemRow {
         id: i.id.clone(),
         title: i.title.clone(),
-        section: f
-            .sections
-            .iter()
-            .find(|s| s.id == i.section)
-            .map_or_else(|| i.section.clone(), |s| s.title.clone()),
+        section: ix
+            .section_title
+            .get(i.section.as_str())
+            .map_or_else(|| i.section.clone(), |t| t.to_string()),
         anchor: i.anchor.clone(),
         share: i
             .share_passing
@@ -334,7 +356,7 @@ fn item_row(i: &FleetItem, f: &Fleet) -> ItemRow {
     }
 }
 
-fn service_view(s: &Service, f: &Fleet) -> ServiceView {
+fn service_view(s: &Service, f: &Fleet, ix: &Index<'_>) -> ServiceView {
     let r = &s.latest.run;
     let mut meta = vec![format!("{} run(s)", s.runs)];
     if let Some(b) = &r.branch {
@@ -389,17 +411,12 @@ fn service_view(s: &Service, f: &Fleet) -> ServiceView {
             let items: Vec<ItemView> = s
                 .items
                 .iter()
-                .filter(|i| {
-                    f.items
-                        .iter()
-                        .any(|fi| fi.id == i.id && fi.section == sec.id)
-                })
+                .filter(|i| ix.section_of(&i.id) == Some(sec.id.as_str()))
                 .map(|i| ItemView {
                     id: i.id.clone(),
-                    title: f
-                        .items
-                        .iter()
-                        .find(|fi| fi.id == i.id)
+                    title: ix
+                        .item
+                        .get(i.id.as_str())
                         .map_or_else(String::new, |fi| fi.title.clone()),
                     anchor: i.anchor.clone(),
                     status: i.status,
@@ -457,6 +474,7 @@ pub fn render(f: &Fleet) -> String {
             .count();
         levels.push(format!("{n} {}", l.as_str()));
     }
+    let ix = Index::new(f);
     let by_service: HashMap<&str, &Service> =
         f.services.iter().map(|s| (s.name.as_str(), s)).collect();
     let mut items: Vec<ItemRow> = Vec::new();
@@ -469,7 +487,7 @@ pub fn render(f: &Fleet) -> String {
             .total_cmp(&b.share_passing.unwrap_or(2.0))
     });
     for i in order {
-        let row = item_row(i, f);
+        let row = item_row(i, f, &ix);
         if i.scored > 0 {
             items.push(row);
         } else {
@@ -506,7 +524,7 @@ pub fn render(f: &Fleet) -> String {
         ranking: f
             .services
             .iter()
-            .map(|s| rank_row(s, f, &columns))
+            .map(|s| rank_row(s, f, &ix, &columns))
             .collect(),
         sections: f
             .sections
@@ -529,7 +547,7 @@ pub fn render(f: &Fleet) -> String {
         regressions,
         items,
         unscored,
-        services: f.services.iter().map(|s| service_view(s, f)).collect(),
+        services: f.services.iter().map(|s| service_view(s, f, &ix)).collect(),
         ignored: &f.inputs.ignored[..f.inputs.ignored.len().min(IGNORED_SHOWN)],
         ignored_more: f.inputs.ignored.len().saturating_sub(IGNORED_SHOWN),
     };

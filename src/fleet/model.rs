@@ -261,10 +261,3 @@ impl Change {
             || !self.new_findings.is_empty()
     }
 }
-
-impl Service {
-    /// The section entry of `id` (`None` when the fleet has no such section).
-    pub fn section(&self, id: &str) -> Option<&SectionScore> {
-        self.sections.iter().find(|s| s.id == id)
-    }
-}

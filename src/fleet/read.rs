@@ -28,7 +28,7 @@ pub fn supported_major() -> &'static str {
         .unwrap_or("1")
 }
 
-/// Files larger than this are not read (a report of a 600k-line service is a few MB).
+/// Files larger than this are not read (the report of a 600k-line service is under 1 MB).
 const MAX_BYTES: u64 = 256 * 1024 * 1024;
 
 /// How much of each item is read: [`Lite`] skips summaries and evidence (the
@@ -100,7 +100,6 @@ pub struct Vcs {
 #[derive(Debug, Deserialize)]
 pub struct Summary {
     pub score: Option<f64>,
-    pub grade: Option<String>,
     pub counts: Option<Counts>,
     pub level: Option<Standing>,
 }
@@ -125,7 +124,18 @@ pub struct Counts {
 
 #[derive(Debug, Deserialize)]
 pub struct Standing {
-    pub achieved: Option<Level>,
+    /// A string, not a [`Level`]: a level a later 1.x adds must not make
+    /// the report unreadable.
+    achieved: Option<String>,
+}
+
+impl Standing {
+    /// The level reached, when it is one this seaworthy knows.
+    pub fn achieved(&self) -> Option<Level> {
+        Level::ALL
+            .into_iter()
+            .find(|l| self.achieved.as_deref() == Some(l.as_str()))
+    }
 }
 
 #[derive(Debug, Deserialize)]
