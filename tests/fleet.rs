@@ -25,15 +25,7 @@ fn fixture() -> &'static Fixture {
         let _ = std::fs::remove_dir_all(&root);
         let reports = build(&root, true);
         let out = root.join("out");
-        let run = seaworthy()
-            .arg("fleet")
-            .arg(&reports)
-            .arg("--output-dir")
-            .arg(&out)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
-        assert!(run.status.success(), "fleet failed: {stderr}");
+        let stderr = write_fleet(&reports, &out);
         Fixture {
             reports,
             out,
@@ -81,6 +73,19 @@ fn latest_reports() -> HashMap<String, Value> {
 fn fleet_summary_matches_its_schema() {
     let schema = read_json(&root().join("docs/fleet.schema.json"));
     assert_valid(&schema, &fleet_json(), "fleet.json");
+    // The schema is strict where the summary is: an unknown field or a bad
+    // status word anywhere is refused.
+    for (pointer, bad) in [
+        ("/services/0/latest", ("bogus", Value::Bool(true))),
+        ("/services/0/history/0", ("bogus", Value::Bool(true))),
+        ("/services/0/items/0", ("status", Value::from("great"))),
+        ("/items/0/statuses", ("bogus", Value::from(1))),
+    ] {
+        let mut f = fleet_json();
+        f.pointer_mut(pointer).unwrap()[bad.0] = bad.1.clone();
+        let refused = std::panic::catch_unwind(|| assert_valid(&schema, &f, pointer)).is_err();
+        assert!(refused, "the schema accepts {bad:?} at {pointer}");
+    }
 }
 
 #[test]

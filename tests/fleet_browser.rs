@@ -19,19 +19,7 @@ use std::path::{Path, PathBuf};
 fn fleet(dir: &Path, hostile: bool) -> (PathBuf, Value) {
     let reports = build(dir, hostile);
     let out = dir.join("out");
-    let run = seaworthy()
-        .arg("fleet")
-        .arg(&reports)
-        .arg("--output-dir")
-        .arg(&out)
-        .arg("-q")
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    write_fleet(&reports, &out);
     let json = read_json(&out.join("fleet.json"));
     (out, json)
 }
@@ -85,27 +73,38 @@ fn dashboard_links_land_and_the_filter_shows_items_falling_short() {
     let dir = tempfile::tempdir().unwrap();
     let (out, json) = fleet(dir.path(), true);
     let html = std::fs::read_to_string(out.join("fleet.html")).unwrap();
+    let passing = json["services"][0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["status"] == "pass")
+        .expect("the best service passes an item")["anchor"]
+        .as_str()
+        .unwrap()
+        .to_string();
     // The dashboard runs no script (its CSP forbids it); this test-only copy
     // drops the CSP and adds a probe that follows every in-page link, clicks
-    // the filter and counts the service items the CSS leaves visible.
-    let probe = "<script>
+    // the filter and counts the service items the CSS leaves visible — and
+    // checks a link to a passing item shows it while the filter hides the rest.
+    let probe = format!("<script>
         const ids = [...document.querySelectorAll('a[href^=\"#\"]')].map(a => a.getAttribute('href').slice(1));
         const broken = ids.filter(id => !document.getElementById(id));
         const visible = () => [...document.querySelectorAll('.svc-item')].filter(e => e.offsetParent !== null).length;
-        const all = visible();
-        document.getElementById('only-short').click();
         const short = visible();
         document.getElementById('all-items').click();
-        document.body.setAttribute('data-probe', [ids.length, broken.length, all, short, visible()].join(','));
+        const all = visible();
+        document.getElementById('only-short').click();
+        location.hash = '#{passing}';
+        document.body.setAttribute('data-probe', [ids.length, broken.length, short, all, visible()].join(','));
         document.body.setAttribute('data-broken', broken.slice(0, 5).join(' '));
-        </script></body>";
+        </script></body>");
     let probed = html
         .replacen(
             "<meta http-equiv=\"Content-Security-Policy\"",
             "<meta name=\"csp-removed\"",
             1,
         )
-        .replace("</body>", probe);
+        .replace("</body>", &probe);
     let page = out.join("probe.html");
     std::fs::write(&page, probed).unwrap();
     let dom = run_browser(&browser, &page, &["--dump-dom".into()]);
@@ -133,8 +132,8 @@ fn dashboard_links_land_and_the_filter_shows_items_falling_short() {
     assert_eq!(probe[1], 0, "links without a target: {broken:?}");
     assert_eq!(
         probe[2..],
-        [items.len(), short, items.len()],
-        "visible items: all, short, all"
+        [short, items.len(), short + 1],
+        "visible items: falling short (the default), all, falling short and the linked one"
     );
 }
 

@@ -317,9 +317,9 @@ impl Acc {
             })
             .collect();
         regressions.sort_by(|a, b| {
-            let drop = |r: &Regression| r.score_delta.unwrap_or(0.0);
-            drop(a)
-                .total_cmp(&drop(b))
+            let delta = |r: &Regression| r.score_delta.unwrap_or(0.0);
+            delta(a)
+                .total_cmp(&delta(b))
                 .then(b.worse.cmp(&a.worse))
                 .then(b.new_findings.cmp(&a.new_findings))
                 .then_with(|| a.service.cmp(&b.service))
@@ -363,7 +363,7 @@ fn build_service(
     };
     let previous = (top.len() > 1).then(|| top.pop()).flatten();
     let latest = top.pop().expect("a service has a report");
-    let (details, details_error) = match read_details(&latest.path) {
+    let (details, mut details_error) = match read_details(&latest.path) {
         Ok(d) => (d, None),
         Err(e) => (HashMap::new(), Some(e)),
     };
@@ -390,7 +390,15 @@ fn build_service(
         })
         .collect();
     let change = previous.map(|prev| {
-        let before_fingerprints = read_details(&prev.path).unwrap_or_default();
+        // Without both reports' findings, no finding can be called new.
+        let before_fingerprints = match read_details(&prev.path) {
+            Ok(d) if details_error.is_none() => Some(d),
+            Ok(_) => None,
+            Err(e) => {
+                details_error = Some(format!("{e}; findings were not compared"));
+                None
+            }
+        };
         let mut c = Change {
             score_delta: match (prev.run.score, latest.run.score) {
                 (Some(b), Some(a)) => Some(score::round1(a - b)),
@@ -419,6 +427,9 @@ fn build_service(
                 Some(w) if is > w => c.worse.push(change),
                 Some(w) if is < w => c.better.push(change),
                 Some(w) if w > 0 => {
+                    let Some(before_fingerprints) = &before_fingerprints else {
+                        continue;
+                    };
                     let old: BTreeSet<&str> = before_fingerprints
                         .get(id)
                         .map(|(_, f)| f.iter().map(|f| f.fingerprint.as_str()).collect())
@@ -551,7 +562,66 @@ fn anchors<'a>(names: impl Iterator<Item = &'a str>, prefix: &str) -> Vec<String
 
 #[cfg(test)]
 mod tests {
-    use super::anchors;
+    use super::*;
+
+    fn report(day: u32, status: &str, score: f64) -> Read<Lite> {
+        let item_score = match status {
+            "pass" => "1",
+            "partial" => "0.5",
+            _ => "0",
+        };
+        let json = format!(
+            r#"{{"schema_version":"1.0","tool":{{"name":"seaworthy"}},
+            "target":{{"name":"svc","vcs":{{"commit":"c{day}"}}}},
+            "timestamp":"2026-01-0{day}T00:00:00Z","summary":{{"score":{score}}},
+            "sections":[{{"id":"api","title":"API","score":{score}}}],
+            "items":[{{"id":"api.x","title":"X","section":"api","status":"{status}",
+              "score":{item_score},"summary":"s","evidence":[]}},
+              {{"id":"api.y","title":"Y","section":"api","status":"manual","score":null,
+              "same_as":"api.x","summary":"s","evidence":[]}}]}}"#
+        );
+        read::parse(json.as_bytes())
+    }
+
+    #[test]
+    fn runs_fold_in_any_order_and_the_newest_two_are_compared() {
+        let mut acc = Acc::default();
+        // Read out of time order; the files do not exist, so details cannot be read again.
+        for (seq, (day, status, score)) in
+            [(3, "fail", 0.0), (1, "partial", 50.0), (2, "pass", 100.0)]
+                .into_iter()
+                .enumerate()
+        {
+            let path = PathBuf::from(format!("/nonexistent/run-{day}.json"));
+            acc.add(seq as u32, path, report(day, status, score));
+        }
+        let fleet = acc.finish();
+        let s = &fleet.services[0];
+        let commits: Vec<_> = s
+            .history
+            .iter()
+            .map(|r| r.commit.as_deref().unwrap())
+            .collect();
+        assert_eq!(commits, ["c1", "c2", "c3"]);
+        assert_eq!((s.order, s.runs), ("time", 3));
+        assert_eq!(s.latest.run.commit.as_deref(), Some("c3"));
+        let c = s.change.as_ref().unwrap();
+        assert_eq!(c.previous.commit.as_deref(), Some("c2"));
+        assert_eq!(c.score_delta, Some(-100.0));
+        assert_eq!(c.worse.len(), 1);
+        assert_eq!((c.worse[0].from, c.worse[0].to), (Some("pass"), "fail"));
+        // The restatement (same_as) is left out everywhere.
+        assert_eq!(fleet.items.len(), 1);
+        assert_eq!(s.items.len(), 1);
+        // Without the files, no finding is called new, and the service says why.
+        assert!(c.new_findings.is_empty());
+        assert!(s
+            .details_error
+            .as_deref()
+            .unwrap()
+            .contains("could not be read again"));
+        assert_eq!(fleet.regressions[0].service, "svc");
+    }
 
     #[test]
     fn anchors_are_unique_and_never_hold_the_joining_dashes() {

@@ -197,3 +197,17 @@ pub fn build(root: &Path, hostile: bool) -> PathBuf {
     }
     reports
 }
+
+/// Run `seaworthy fleet REPORTS --output-dir OUT`; returns its standard error.
+pub fn write_fleet(reports: &Path, out: &Path) -> String {
+    let run = seaworthy()
+        .arg("fleet")
+        .arg(reports)
+        .arg("--output-dir")
+        .arg(out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert!(run.status.success(), "fleet failed: {stderr}");
+    stderr
+}
