@@ -170,14 +170,14 @@ pub fn render(fleet: &Fleet) -> String {
     for s in services {
         f.sample(&[("service", &s.name)], s.runs as f64);
     }
-    // An info family's samples carry the `_info` suffix.
+    // A gauge rather than an OpenMetrics `info`: the Prometheus text format
+    // (node_exporter's textfile collector) has no info type.
     let mut f = family(
         &mut out,
-        "seaworthy_report",
-        "info",
-        "The commit and branch of the service's latest report.",
+        "seaworthy_report_info",
+        "gauge",
+        "1, labelled with the commit and branch of the service's latest report.",
     );
-    f.name = "seaworthy_report_info";
     for s in services {
         let r = &s.latest.run;
         let labels = [
