@@ -1,5 +1,5 @@
-//! Command-line interface: `seaworthy audit`, `seaworthy init`,
-//! `seaworthy rules list|explain`.
+//! Command-line interface: `seaworthy audit`, `seaworthy fleet`,
+//! `seaworthy init`, `seaworthy rules list|explain`.
 //!
 //! Exit codes: 0 the audit ran and every gate held; 1 a gate failed
 //! (`--fail-under`, `--fail-on`, a regression against `--baseline`); 2 a usage
@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
         of a production-readiness checklist (pagination, rate limiting, health endpoints, \
         structured logging, coverage, …) with the file and line that decided it. It never \
         builds or runs anything from the audited repository.",
-    after_help = "Examples:\n  seaworthy audit                      audit the current directory\n  seaworthy audit path/to/service --format json --output report.json\n  seaworthy audit --format json,html,sarif --output-dir reports/\n  seaworthy audit --fail-under 70      exit 1 when the score is below 70\n  seaworthy audit --baseline main.json exit 1 only for what got worse\n  seaworthy init                       write a commented seaworthy.toml\n  seaworthy rules list                 every checklist item\n  seaworthy rules explain obs.health   what a rule checks and how to fix it"
+    after_help = "Examples:\n  seaworthy audit                      audit the current directory\n  seaworthy audit path/to/service --format json --output report.json\n  seaworthy audit --format json,html,sarif --output-dir reports/\n  seaworthy audit --fail-under 70      exit 1 when the score is below 70\n  seaworthy audit --baseline main.json exit 1 only for what got worse\n  seaworthy fleet reports/ --output-dir fleet/\n                                       dashboard, JSON and metrics of many reports\n  seaworthy init                       write a commented seaworthy.toml\n  seaworthy rules list                 every checklist item\n  seaworthy rules explain obs.health   what a rule checks and how to fix it"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -39,6 +39,9 @@ pub struct Cli {
 pub enum Command {
     /// Audit a repository and score its production readiness.
     Audit(Box<AuditArgs>),
+    /// Summarise many services' JSON reports, over time: an HTML dashboard,
+    /// a JSON fleet summary and OpenMetrics for Prometheus/Grafana.
+    Fleet(crate::fleet::FleetArgs),
     /// Write a commented starter `seaworthy.toml` into a repository.
     Init {
         /// Root of the repository.
@@ -213,6 +216,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Audit(a) => run_audit(a),
+        Command::Fleet(a) => crate::fleet::run(&a),
         Command::Init { path, force } => init(&path, force),
         Command::Rules { command } => run_rules(command),
         Command::DebugFacts { path, file } => debug_facts(path, file),

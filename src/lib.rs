@@ -19,6 +19,7 @@ pub mod diagnostics;
 pub mod discover;
 pub mod extract;
 pub mod facts;
+pub mod fleet;
 pub mod location;
 pub mod provenance;
 pub mod render;

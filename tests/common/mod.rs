@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
+pub mod fleet;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::PathBuf;
