@@ -334,13 +334,32 @@ pub const ROLE_WORDS: &[&str] = &[
     "capabilities",
 ];
 
-/// Whether a middleware checks roles or permissions.
+/// Whether a middleware checks roles or permissions. "policy" alone is not
+/// enough (a CORS, retry or cache policy is not access control): it counts
+/// only beside an access word.
 pub fn is_role_layer(l: &LayerFact) -> bool {
-    words(&l.text).iter().any(|x| {
+    let w = words(&l.text);
+    let unrelated = w.iter().any(|x| {
+        matches!(
+            x.as_str(),
+            "cors"
+                | "retry"
+                | "timeout"
+                | "compression"
+                | "cache"
+                | "trace"
+                | "ratelimit"
+                | "governor"
+        )
+    });
+    if unrelated {
+        return false;
+    }
+    w.iter().any(|x| {
         ROLE_NOUNS.contains(&x.as_str())
             || matches!(
                 x.as_str(),
-                "admin" | "authorize" | "authz" | "rbac" | "casbin" | "policy"
+                "admin" | "authorize" | "authz" | "rbac" | "casbin"
             )
     })
 }
