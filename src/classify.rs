@@ -79,6 +79,9 @@ pub fn kind_of(rel_path: &str) -> Option<FileKind> {
         "dockerfile" | "containerfile" => FileKind::Dockerfile,
         "makefile" | "gnumakefile" | "justfile" | ".justfile" | "makefile.toml" => FileKind::Script,
         "lcov.info" | "cobertura.xml" | "coverage.xml" | "lcov.dat" => FileKind::CoverageReport,
+        // Read for container and toolchain joins (`Dockerfile.dockerignore` too).
+        "rust-toolchain" => FileKind::Text,
+        _ if lower.ends_with(".dockerignore") => FileKind::Text,
         _ if lower.starts_with("dockerfile.")
             || lower.ends_with(".dockerfile")
             || lower.ends_with(".containerfile")

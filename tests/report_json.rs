@@ -79,8 +79,10 @@ fn scores_follow_statuses() {
         };
         assert_eq!(i["score"].as_f64(), expected, "{}", i["id"]);
     }
-    // The bare sample fails every scored headline item.
-    assert_eq!(r["summary"]["score"].as_f64(), Some(0.0));
+    // The bare sample fails nearly everything; its only credit is what
+    // actix-web does by itself (draining on SIGTERM).
+    let score = r["summary"]["score"].as_f64().unwrap();
+    assert!(score < 20.0, "bare sample scores {score}");
     assert_eq!(r["summary"]["grade"], "F");
 }
 

@@ -16,6 +16,7 @@ pub mod perf;
 pub mod ready;
 pub mod sec;
 pub mod svc;
+pub mod tally;
 pub mod test;
 
 use crate::facts::Facts;

@@ -98,6 +98,8 @@ pub fn extract_file(file: &FoundFile) -> FileOutcome {
             }),
             yaml::DocKind::GithubWorkflow => ci::github(path, &text).map(Extracted::Ci),
             yaml::DocKind::GitlabCi => ci::gitlab(path, &text).map(Extracted::Ci),
+            // A Helm template is not YAML until rendered: kept as text for the chart.
+            yaml::DocKind::Kubernetes if is_helm_template(path, &text) => Ok(Extracted::Text),
             kind @ (yaml::DocKind::Compose | yaml::DocKind::Kubernetes) => yaml::load(&text)
                 .map(|docs| Extracted::Yaml { kind, docs })
                 .map_err(|e| {
@@ -119,6 +121,11 @@ pub fn extract_file(file: &FoundFile) -> FileOutcome {
         out.text = Some(text);
     }
     out
+}
+
+/// A file under a chart's `templates/` directory with template expressions.
+fn is_helm_template(path: &str, text: &str) -> bool {
+    (path.starts_with("templates/") || path.contains("/templates/")) && text.contains("{{")
 }
 
 impl FileOutcome {

@@ -76,6 +76,7 @@ impl Facts {
             f.confirm_with_cargo_metadata();
         }
         (f.routes, f.router_roots) = routes::resolve(&f.rust, &f.packages);
+        (f.workloads, f.k8s_objects) = super::manifests::collect(&f.yaml, &f.texts);
         f.skipped.sort();
         f.diagnostics.sort();
         f.diagnostics.dedup();

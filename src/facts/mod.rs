@@ -10,6 +10,7 @@
 //! test or a route in an example never decides a service item.
 
 pub mod build;
+pub mod manifests;
 pub mod packages;
 pub mod query;
 pub mod routes;
@@ -74,6 +75,10 @@ pub struct Facts {
     pub coverage: Vec<CoverageReport>,
     pub texts: Vec<TextFile>,
     pub yaml: Vec<YamlFile>,
+    /// Compose services, Kubernetes pod workloads and Helm charts.
+    pub workloads: Vec<manifests::Workload>,
+    /// Every Kubernetes object, by kind.
+    pub k8s_objects: Vec<manifests::ManifestObject>,
     pub routes: Vec<Route>,
     /// Top-level routers, the one serving most routes first.
     pub router_roots: Vec<RouterRoot>,
