@@ -178,6 +178,7 @@ fn debug_facts(path: PathBuf, file: Option<String>) -> i32 {
         "dockerfiles": facts.dockerfiles.iter().filter(|d| keep(&d.path)).collect::<Vec<_>>(),
         "specs": facts.specs.iter().filter(|s| keep(&s.path)).collect::<Vec<_>>(),
         "ci": facts.ci.iter().filter(|c| keep(&c.path)).collect::<Vec<_>>(),
+        "workloads": facts.workloads.iter().filter(|w| keep(&w.path)).collect::<Vec<_>>(),
         "diagnostics": facts.diagnostics,
     });
     println!(

@@ -174,6 +174,8 @@ pub struct Probe {
     pub action: ProbeAction,
     /// The file it is written in, when not the workload's own (Helm templates).
     pub path: Option<String>,
+    /// The command it runs inside the container (compose `test`, Kubernetes `exec`).
+    pub command: Option<String>,
 }
 
 /// Any Kubernetes object, for rules that ask about kinds (HPA, Ingress,
@@ -214,7 +216,7 @@ pub fn collect(yaml: &[YamlFile], texts: &[TextFile]) -> (Vec<Workload>, Vec<Man
         match y.kind {
             DocKind::Compose => {
                 for d in &y.docs {
-                    workloads.extend(compose(&y.path, d));
+                    workloads.extend(compose(&y.path, &merge_keys(d)));
                 }
             }
             DocKind::Kubernetes => {
@@ -227,6 +229,39 @@ pub fn collect(yaml: &[YamlFile], texts: &[TextFile]) -> (Vec<Workload>, Vec<Man
     }
     workloads.extend(helm_charts(texts));
     (workloads, objects)
+}
+
+/// Apply YAML merge keys (`<<: *anchor`), which compose files use to share
+/// service settings: the anchored entries fill in keys the mapping lacks.
+fn merge_keys(n: &YNode) -> YNode {
+    let val = match &n.val {
+        YVal::Map(entries) => {
+            let mut out: Vec<(String, YNode)> = Vec::new();
+            let mut inherited: Vec<(String, YNode)> = Vec::new();
+            for (k, v) in entries {
+                if k == "<<" {
+                    let sources: Vec<&YNode> = match &v.val {
+                        YVal::Seq(items) => items.iter().collect(),
+                        _ => vec![v],
+                    };
+                    for s in sources {
+                        inherited.extend(merge_keys(s).entries().iter().cloned());
+                    }
+                } else {
+                    out.push((k.clone(), merge_keys(v)));
+                }
+            }
+            for (k, v) in inherited {
+                if !out.iter().any(|(o, _)| *o == k) {
+                    out.push((k, v));
+                }
+            }
+            YVal::Map(out)
+        }
+        YVal::Seq(items) => YVal::Seq(items.iter().map(merge_keys).collect()),
+        other => other.clone(),
+    };
+    YNode { line: n.line, val }
 }
 
 fn path_get<'a>(node: &'a YNode, keys: &[&str]) -> Option<&'a YNode> {
@@ -378,6 +413,13 @@ fn k8s_container(c: &YNode) -> Container {
                 line: p.line.saturating_sub(1).max(1),
                 action: k8s_probe_action(p),
                 path: None,
+                command: p.get("exec").and_then(|e| e.get("command")).map(|c| {
+                    c.items()
+                        .iter()
+                        .filter_map(text_of)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                }),
             });
         }
     }
@@ -514,6 +556,7 @@ fn compose(path: &str, doc: &YNode) -> Vec<Workload> {
                 line: h.line.saturating_sub(1).max(1),
                 action: compose_healthcheck(h),
                 path: None,
+                command: compose_test_command(h),
             });
         }
         let res = path_get(s, &["deploy", "resources"]);
@@ -648,21 +691,29 @@ fn compose_port(p: &YNode) -> PortDecl {
     }
 }
 
+/// The command of a compose `healthcheck.test` (`CMD`/`CMD-SHELL` dropped).
+fn compose_test_command(h: &YNode) -> Option<String> {
+    let test = h.get("test")?;
+    let words: Vec<String> = match &test.val {
+        YVal::Seq(items) => items.iter().filter_map(text_of).collect(),
+        _ => vec![text_of(test)?],
+    };
+    match words.first().map(String::as_str) {
+        Some("NONE") => None,
+        Some("CMD") | Some("CMD-SHELL") => Some(words[1..].join(" ")),
+        _ => Some(words.join(" ")),
+    }
+}
+
 fn compose_healthcheck(h: &YNode) -> ProbeAction {
     if matches!(h.get("disable").map(|d| &d.val), Some(YVal::Bool(true))) {
         return ProbeAction::Disabled;
     }
-    let Some(test) = h.get("test") else {
+    if h.get("test").is_none() {
         return ProbeAction::Templated;
-    };
-    let words: Vec<String> = match &test.val {
-        YVal::Seq(items) => items.iter().filter_map(text_of).collect(),
-        _ => vec![text_of(test).unwrap_or_default()],
-    };
-    let command = match words.first().map(String::as_str) {
-        Some("NONE") => return ProbeAction::Disabled,
-        Some("CMD") | Some("CMD-SHELL") => words[1..].join(" "),
-        _ => words.join(" "),
+    }
+    let Some(command) = compose_test_command(h) else {
+        return ProbeAction::Disabled;
     };
     match http_check(&command) {
         Some(c) => ProbeAction::Http {
@@ -759,10 +810,29 @@ pub struct HttpCheck {
 /// command with an http URL) into the URL it requests.
 pub fn http_check(command: &str) -> Option<HttpCheck> {
     let tool = check_tool(command)?;
-    let url = command
+    let words: Vec<&str> = command
         .split(|c: char| c.is_whitespace() || c == '"' || c == '\'')
-        .find(|w| w.starts_with("http://") || w.starts_with("https://"))?;
-    let rest = url.split_once("://")?.1;
+        .filter(|w| !w.is_empty())
+        .collect();
+    let url = words
+        .iter()
+        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
+        .copied()
+        // `curl --fail localhost:3000/health`: no scheme.
+        .or_else(|| {
+            (tool == "curl" || tool == "wget")
+                .then(|| {
+                    words.iter().copied().find(|w| {
+                        ["localhost", "127.0.0.1", "0.0.0.0", "[::1]"]
+                            .iter()
+                            .any(|h| {
+                                w.starts_with(&format!("{h}:")) || w.starts_with(&format!("{h}/"))
+                            })
+                    })
+                })
+                .flatten()
+        })?;
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
@@ -914,6 +984,7 @@ fn helm_template_probes(t: &TextFile, c: &mut Container) {
             line: i as u32 + 1,
             action,
             path: Some(t.path.clone()),
+            command: None,
         });
     }
 }
@@ -999,6 +1070,15 @@ mod tests {
     }
 
     #[test]
+    fn compose_merge_keys() {
+        let text = "x-build: &build\n  context: .\n  dockerfile: docker/Dockerfile\nservices:\n  web:\n    build:\n      <<: *build\n      target: web\n";
+        let (w, _) = collect(&[yaml_file(DocKind::Compose, "compose.yaml", text)], &[]);
+        let c = &w[0].containers[0];
+        assert_eq!(c.dockerfile.as_deref(), Some("docker/Dockerfile"));
+        assert_eq!(c.build_target.as_deref(), Some("web"));
+    }
+
+    #[test]
     fn health_commands() {
         let c = http_check("curl -f http://localhost:8000/api/v1/health || exit 1").unwrap();
         assert_eq!(
@@ -1011,6 +1091,8 @@ mod tests {
             ("wget", None, "/healthz")
         );
         assert_eq!(http_check("/app/healthcheck"), None);
+        let c = http_check("curl --silent --fail localhost:3000/").unwrap();
+        assert_eq!((c.port, c.path.as_str()), (Some(3000), "/"));
         assert_eq!(
             check_tool("/bin/sh -c 'curl -f x'").as_deref(),
             Some("curl")

@@ -163,11 +163,14 @@ fn cargo_feature_gates(facts: &Facts) -> Vec<Hit> {
     let mut out = Vec::new();
     for (_, f) in facts.service_rust() {
         for func in f.fns.iter().filter(|x| !x.test) {
-            if let Some(a) = func
-                .attrs
-                .iter()
-                .find(|a| a.path == "cfg" && a.args.contains("feature="))
-            {
+            let gate = func.attrs.iter().find(|a| {
+                a.path == "cfg"
+                    && a.args.contains("feature=")
+                    && !["test", "testing", "mock", "bench", "fuzz", "dev"]
+                        .iter()
+                        .any(|t| a.args.contains(&format!("feature=\"{t}")))
+            });
+            if let Some(a) = gate {
                 out.push(Hit::new(
                     Location::new(f.path.clone(), func.line),
                     format!("`{}` compiled only with `cfg({})`", func.name, a.args),

@@ -80,10 +80,38 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     }
     let mut probes = 0;
     for (w, c) in app_containers(facts) {
+        // The image a compose service builds, for the tool its check runs.
+        let built = c.dockerfile.as_ref().and_then(|df| {
+            let d = judged.files.iter().find(|d| &d.path == df)?;
+            let stage = match &c.build_target {
+                Some(target) => d
+                    .stages
+                    .iter()
+                    .find(|s| s.name.as_deref() == Some(target.as_str()))?,
+                None => d.final_stage()?,
+            };
+            Some((*d, stage))
+        });
         for p in &c.probes {
             let path = p.path.clone().unwrap_or_else(|| w.path.clone());
             let at = Location::new(path, p.line);
             let who = format!("{} {}", workload_label(w), p.kind.as_str());
+            if let (Some(cmd), Some((d, stage))) = (&p.command, built) {
+                let tool = check_tool(cmd).unwrap_or_default();
+                if matches!(tool.as_str(), "curl" | "wget")
+                    && image::has_tool(d, stage, &tool) == Some(false)
+                {
+                    t.bad(
+                        at.clone(),
+                        format!(
+                            "{who} runs `{tool}`, which {} does not have: the check always fails",
+                            image::stage_label(d, stage)
+                        ),
+                    );
+                    probes += 1;
+                    continue;
+                }
+            }
             match &p.action {
                 ProbeAction::Disabled => {
                     opted_out.push(at);

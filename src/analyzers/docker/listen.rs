@@ -52,7 +52,8 @@ pub fn listens(facts: &Facts) -> Vec<Listen> {
         let binding_fns: Vec<u32> = f
             .addrs
             .iter()
-            .filter(|a| is_bind_site(&a.site))
+            // A bind call, or a listen address built from a host (`([0, 0, 0, 0], port)`).
+            .filter(|a| is_bind_site(&a.site) || a.host.is_some())
             .filter_map(|a| a.in_fn)
             .chain(
                 f.methods

@@ -14,15 +14,20 @@ use crate::analyzers::svc::distributed_tracing::{OTEL_CRATES, OTEL_LAYER};
 use crate::facts::Facts;
 use crate::rules::{Outcome, RuleDef};
 
+/// Span exporter pipelines (not metric or log exporters, not shared enums
+/// such as `opentelemetry_otlp::Protocol`).
 const EXPORTERS: &[&str] = &[
-    "opentelemetry_otlp",
+    "opentelemetry_otlp::SpanExporter",
+    "opentelemetry_otlp::SpanExporterBuilder",
+    "opentelemetry_otlp::new_exporter",
+    "opentelemetry_otlp::new_pipeline",
     "opentelemetry_jaeger",
     "opentelemetry_zipkin",
     "opentelemetry_datadog",
     "opentelemetry_application_insights",
     "opentelemetry_gcloud_trace",
     "opentelemetry_stackdriver",
-    "opentelemetry_aws",
+    "opentelemetry_aws::trace",
     "init_tracing_opentelemetry",
     "datadog_opentelemetry",
 ];

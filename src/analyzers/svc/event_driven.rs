@@ -4,7 +4,8 @@
 //! A broker client used in service code — lapin (AMQP), rdkafka, async-nats,
 //! SQS/SNS/EventBridge/Kinesis, Google Pub/Sub, Pulsar, MQTT, Iggy, or Redis
 //! streams/pub-sub (`xadd`, `publish`, `subscribe`) — carrying event types
-//! (a serde/prost type named `…Event`, `…Message`, `…Command`, `…Notification`).
+//! (a serde/prost type named `…Event`, `…Message`, `…Command`, `…Notification`,
+//! or for something that happened: `OrderPlaced`, `PaymentCaptured`).
 //! A broker crate nobody calls publishes nothing.
 //!
 //! pass: broker used with event types · partial: broker used with untyped
@@ -106,14 +107,27 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "events over a broker: {} and {}",
             used[0].what, e.what
         ))
-        .with_hits(used.clone())
-        .with_hits(events.clone());
+        .with_hits(events.clone())
+        .with_hits(used.into_iter().take(5));
     }
     Outcome::partial(
         "a broker is used, but no event types were found: payloads are untyped bytes or strings",
     )
     .with_hits(used)
     .looked_for(looked)
+}
+
+/// `OrderPlaced`, `PaymentCaptured`: a type named for something that happened.
+fn past_tense(name: &str) -> bool {
+    let last_word_start = name.rfind(|c: char| c.is_uppercase()).unwrap_or(0);
+    let last = &name[last_word_start..];
+    last_word_start > 0
+        && last.len() > 4
+        && last.ends_with("ed")
+        && !matches!(
+            last,
+            "Shared" | "Paginated" | "Nested" | "Embedded" | "Related"
+        )
 }
 
 /// Serialisable types named for events.
@@ -123,7 +137,8 @@ pub fn event_types(facts: &Facts) -> Vec<Hit> {
         for t in f.types.iter().filter(|t| !t.test) {
             let named = ["Event", "Message", "Command", "Notification", "Envelope"]
                 .iter()
-                .any(|s| t.name.ends_with(s));
+                .any(|s| t.name.ends_with(s))
+                || past_tense(&t.name);
             let serial = t.derives.iter().any(|d| {
                 d.ends_with("Serialize")
                     || d.ends_with("Deserialize")
