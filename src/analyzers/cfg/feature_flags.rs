@@ -44,8 +44,8 @@ const FLAG_PATHS: &[&str] = &[
 ];
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
-    if facts.service_packages().next().is_none() {
-        return Outcome::na("no service crate in this repository");
+    if let Some(na) = crate::analyzers::unless_service(facts) {
+        return na;
     }
     let looked = "a feature-flag client (Unleash, LaunchDarkly, Flagsmith, OpenFeature, …) used in code, or boolean toggles in the service's configuration";
     let clients: Vec<Hit> = facts
@@ -65,13 +65,13 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             .with_hits(toggles)
             .with_hits(crates);
     }
-    if let Some(c) = crates.first() {
-        return Outcome::fail(format!(
-            "{} — but no code uses it, so nothing is flagged",
-            c.what
-        ))
-        .with_hits(crates)
-        .looked_for(looked);
+    if let Some(unused) = crate::analyzers::declared_unused(
+        facts,
+        FLAG_CRATES,
+        "no code uses it, so nothing is flagged",
+        looked,
+    ) {
+        return unused;
     }
     let cargo = cargo_feature_gates(facts);
     if !cargo.is_empty() {

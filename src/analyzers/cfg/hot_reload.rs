@@ -10,7 +10,6 @@
 //! level reloads · fail: settings are read once at start · n/a: nothing is
 //! configured at run time.
 
-use super::sources;
 use crate::facts::Facts;
 use crate::rules::{Outcome, RuleDef};
 
@@ -30,15 +29,13 @@ const RELOADERS: &[&str] = &[
 ];
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
-    if facts.service_packages().next().is_none() {
-        return Outcome::na("no service crate in this repository");
+    if let Some(na) = crate::analyzers::unless_service(facts) {
+        return na;
     }
-    let s = sources(facts);
-    if s.is_empty() {
-        return Outcome::na(
-            "nothing is configured at run time (no env::var, config loader or config file read)",
-        );
-    }
+    let s = match super::configured(facts) {
+        Ok(s) => s,
+        Err(na) => return na,
+    };
     let looked = "a config file watcher (notify), a SIGHUP handler that reloads settings, or settings swapped at run time (ArcSwap)";
     let reload = facts.refs(RELOADERS);
     if let Some(first) = reload.first() {

@@ -166,6 +166,18 @@ pub fn sources(facts: &Facts) -> Sources {
     s
 }
 
+/// The service's configuration sources, or `n/a` when nothing is read at run
+/// time (there is nothing to validate or reload).
+pub fn configured(facts: &Facts) -> Result<Sources, crate::rules::Outcome> {
+    let s = sources(facts);
+    if s.is_empty() {
+        return Err(crate::rules::Outcome::na(
+            "nothing is configured at run time (no env::var, config loader or config file read)",
+        ));
+    }
+    Ok(s)
+}
+
 /// Struct fields whose clap attribute reads an environment variable
 /// (`#[arg(long, env = "PORT")]`).
 fn clap_env_fields(facts: &Facts) -> Vec<Hit> {
@@ -252,7 +264,7 @@ pub fn env_files(facts: &Facts) -> (Vec<Hit>, Vec<Hit>) {
             continue;
         }
         let lower = f.path.to_ascii_lowercase();
-        let name = lower.rsplit('/').next().unwrap_or(&lower);
+        let name = crate::analyzers::file_name(&f.path);
         let is_cfg_ext = [".toml", ".yaml", ".yml", ".json", ".ron", ".ini"]
             .iter()
             .any(|e| name.ends_with(e))

@@ -18,8 +18,8 @@ use crate::facts::Facts;
 use crate::rules::{Outcome, RuleDef};
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
-    if facts.service_packages().next().is_none() {
-        return Outcome::na("no service crate in this repository");
+    if let Some(na) = crate::analyzers::unless_service(facts) {
+        return na;
     }
     let s = sources(facts);
     let (per_env, base) = env_files(facts);

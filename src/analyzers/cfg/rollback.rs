@@ -17,8 +17,8 @@ use crate::rules::{Outcome, RuleDef};
 use regex::Regex;
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
-    if facts.service_packages().next().is_none() {
-        return Outcome::na("no service crate in this repository");
+    if let Some(na) = crate::analyzers::unless_service(facts) {
+        return na;
     }
     let versioned = versioned_releases(facts);
     let documented = documented_rollback(facts);
@@ -55,7 +55,7 @@ fn versioned_releases(facts: &Facts) -> Vec<Hit> {
     for c in &facts.ci {
         if let Some(t) = facts.texts.iter().find(|t| t.path == c.path) {
             if let Some(m) = tag_trigger.find(&t.text) {
-                let line = t.text[..m.start()].matches('\n').count() as u32 + 1;
+                let line = crate::location::line_at(&t.text, m.start());
                 out.push(Hit::new(
                     Location::new(c.path.clone(), line),
                     "CI releases on version tags",
@@ -73,16 +73,11 @@ fn versioned_releases(facts: &Facts) -> Vec<Hit> {
     }
     let heading = Regex::new(r"(?m)^#+ \[?v?\d+\.\d+\.\d+").expect("valid");
     for t in facts.texts_where(|t| {
-        let name = t
-            .path
-            .rsplit('/')
-            .next()
-            .unwrap_or(&t.path)
-            .to_ascii_lowercase();
+        let name = crate::analyzers::file_name(&t.path);
         name.starts_with("changelog") || name.starts_with("releases") || name == "history.md"
     }) {
         if let Some(m) = heading.find(&t.text) {
-            let line = t.text[..m.start()].matches('\n').count() as u32 + 1;
+            let line = crate::location::line_at(&t.text, m.start());
             out.push(Hit::new(
                 Location::new(t.path.clone(), line),
                 "CHANGELOG with versioned releases",
@@ -119,8 +114,7 @@ fn documented_rollback(facts: &Facts) -> Vec<Hit> {
         Regex::new(r"(?i)deploy|release|version|image|helm|kubectl|previous|tag").expect("valid");
     let mut out = Vec::new();
     for t in facts.texts_where(|t| t.role.is_service()) {
-        let lower = t.path.to_ascii_lowercase();
-        let name = lower.rsplit('/').next().unwrap_or(&lower);
+        let name = crate::analyzers::file_name(&t.path);
         let doc = name.ends_with(".md")
             || name.ends_with(".rst")
             || name.ends_with(".adoc")

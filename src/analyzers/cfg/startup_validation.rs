@@ -14,7 +14,6 @@
 //! `env::var` reads at startup · fail: settings read inside request handlers ·
 //! n/a: nothing is configured at run time.
 
-use super::sources;
 use crate::facts::query::Hit;
 use crate::facts::Facts;
 use crate::location::Location;
@@ -34,15 +33,13 @@ const CONFIG_NAMES: &[&str] = &[
 ];
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
-    if facts.service_packages().next().is_none() {
-        return Outcome::na("no service crate in this repository");
+    if let Some(na) = crate::analyzers::unless_service(facts) {
+        return na;
     }
-    let s = sources(facts);
-    if s.is_empty() {
-        return Outcome::na(
-            "nothing is configured at run time (no env::var, config loader or config file read)",
-        );
-    }
+    let s = match super::configured(facts) {
+        Ok(s) => s,
+        Err(na) => return na,
+    };
     let typed = typed_loads(facts, &s);
     let checks = checks(facts);
     let lazy = lazy_reads(facts);

@@ -19,8 +19,8 @@ use crate::facts::Facts;
 use crate::rules::{Outcome, RuleDef};
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
-    if facts.service_packages().next().is_none() {
-        return Outcome::na("no service crate in this repository");
+    if let Some(na) = crate::analyzers::unless_service(facts) {
+        return na;
     }
     let exposed = exposition(facts);
     let recorded: Vec<_> = metrics(facts).iter().map(|m| m.hit()).collect();
@@ -51,13 +51,13 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             .with_hits(crates)
             .looked_for(looked);
     }
-    if let Some(c) = crates.first() {
-        return Outcome::fail(format!(
-            "{} — but no service code records or exposes a metric",
-            c.what
-        ))
-        .with_hits(crates.clone())
-        .looked_for(looked);
+    if let Some(unused) = crate::analyzers::declared_unused(
+        facts,
+        METRIC_CRATES,
+        "no service code records or exposes a metric",
+        looked,
+    ) {
+        return unused;
     }
     Outcome::fail("no metrics: nothing records or exposes them")
         .at(

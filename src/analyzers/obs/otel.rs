@@ -33,8 +33,8 @@ const EXPORTERS: &[&str] = &[
 ];
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
-    if facts.service_packages().next().is_none() {
-        return Outcome::na("no service crate in this repository");
+    if let Some(na) = crate::analyzers::unless_service(facts) {
+        return na;
     }
     let exporters: Vec<_> = facts
         .refs(EXPORTERS)
@@ -69,16 +69,16 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         ))
         .with_hits(layer.clone())
         .looked_for(looked),
-        (None, None) => {
-            let crates = facts.dep_hits(OTEL_CRATES);
-            match crates.first() {
-                Some(c) => Outcome::fail(format!("{} — but no exporter or layer is wired in code", c.what))
-                    .with_hits(crates.clone())
-                    .looked_for(looked),
-                None => Outcome::fail("no OpenTelemetry tracing: spans stay in this process's logs")
-                    .at(facts.anchor(), "no exporter set up here")
-                    .looked_for(looked),
-            }
-        }
+        (None, None) => crate::analyzers::declared_unused(
+            facts,
+            OTEL_CRATES,
+            "no exporter or layer is wired in code",
+            looked,
+        )
+        .unwrap_or_else(|| {
+            Outcome::fail("no OpenTelemetry tracing: spans stay in this process's logs")
+                .at(facts.anchor(), "no exporter set up here")
+                .looked_for(looked)
+        }),
     }
 }

@@ -56,12 +56,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     }
     let local: Vec<_> = facts
         .texts_where(|t| {
-            let name = t
-                .path
-                .rsplit('/')
-                .next()
-                .unwrap_or(&t.path)
-                .to_ascii_lowercase();
+            let name = crate::analyzers::file_name(&t.path);
             matches!(
                 name.as_str(),
                 "makefile" | "justfile" | ".justfile" | "makefile.toml"
@@ -69,7 +64,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         })
         .filter_map(|t| {
             let m = re.find(&t.text)?;
-            let line = t.text[..m.start()].matches('\n').count() as u32 + 1;
+            let line = crate::location::line_at(&t.text, m.start());
             Some((Location::new(t.path.clone(), line), m.as_str().to_string()))
         })
         .collect();

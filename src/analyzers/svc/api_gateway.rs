@@ -112,12 +112,7 @@ fn gateway_config(facts: &Facts) -> Vec<Hit> {
         ("kind: HTTPRoute", "Gateway API HTTPRoute"),
     ];
     for t in facts.texts_where(|t| t.role.is_service()) {
-        let name = t
-            .path
-            .rsplit('/')
-            .next()
-            .unwrap_or(&t.path)
-            .to_ascii_lowercase();
+        let name = crate::analyzers::file_name(&t.path);
         let configish = name.ends_with(".conf")
             || name.ends_with(".yaml")
             || name.ends_with(".yml")

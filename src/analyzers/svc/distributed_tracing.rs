@@ -83,16 +83,16 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         ))
         .with_hits(propagation.clone())
         .looked_for(looked),
-        (None, None) => {
-            let crates = facts.dep_hits(OTEL_CRATES);
-            match crates.first() {
-                Some(c) => Outcome::fail(format!("{} — but nothing wires it into the subscriber or the requests", c.what))
-                    .with_hits(crates.clone())
-                    .looked_for(looked),
-                None => Outcome::fail("no distributed tracing: no OpenTelemetry layer and no context propagation")
-                    .at(facts.anchor(), "traces stop at this service's edge")
-                    .looked_for(looked),
-            }
-        }
+        (None, None) => crate::analyzers::declared_unused(
+            facts,
+            OTEL_CRATES,
+            "nothing wires it into the subscriber or the requests",
+            looked,
+        )
+        .unwrap_or_else(|| {
+            Outcome::fail("no distributed tracing: no OpenTelemetry layer and no context propagation")
+                .at(facts.anchor(), "traces stop at this service's edge")
+                .looked_for(looked)
+        }),
     }
 }

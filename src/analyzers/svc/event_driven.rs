@@ -87,19 +87,18 @@ pub fn broker_use(facts: &Facts) -> Vec<Hit> {
 }
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
-    let crates = facts.dep_hits(BROKER_CRATES);
     let used = broker_use(facts);
-    if crates.is_empty() && used.is_empty() {
-        return Outcome::na("no message broker client (lapin, rdkafka, async-nats, SQS/SNS, Pub/Sub, Redis streams, …)");
-    }
-    let looked = "a broker client publishing or consuming event types (serde/prost types named …Event/…Message/…Command)";
+    let looked = "a broker client publishing or consuming event types (serde/prost types named …Event/…Message/…Command, or OrderPlaced-style past tenses)";
     if used.is_empty() {
-        return Outcome::fail(format!(
-            "{} — but no service code uses it, so no event is published or consumed",
-            crates[0].what
-        ))
-        .with_hits(crates)
-        .looked_for(looked);
+        return crate::analyzers::declared_unused(
+            facts,
+            BROKER_CRATES,
+            "no service code uses it, so no event is published or consumed",
+            looked,
+        )
+        .unwrap_or_else(|| {
+            Outcome::na("no message broker client (lapin, rdkafka, async-nats, SQS/SNS, Pub/Sub, Redis streams, …)")
+        });
     }
     let events = event_types(facts);
     if let Some(e) = events.first() {
