@@ -238,7 +238,7 @@ fn resource_limits_come_from_the_manifests() {
         "docker.resource-limits",
         "partial",
         "chart/values.yaml",
-        Some(1),
+        Some(6),
         "`resources` is left empty",
     );
     check(

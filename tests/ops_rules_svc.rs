@@ -222,8 +222,8 @@ fn saga_needs_an_outbox_when_a_database_write_meets_a_broker() {
         "svc.saga",
         "fail",
         "src/main.rs",
-        Some(3),
-        "async_nats::Client",
+        Some(8),
+        "`.publish()` to the broker next to `.execute()` on the database (line 6)",
     );
     check_summary("axum-ready", "svc.saga", "n/a", "own database");
 }

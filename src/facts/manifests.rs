@@ -924,6 +924,7 @@ fn helm_charts(texts: &[TextFile]) -> Vec<Workload> {
             if let Some(r) = doc.get("resources") {
                 c.limits = resource_list(r.get("limits"));
                 c.requests = resource_list(r.get("requests"));
+                c.line = r.line;
             }
             w.replicas = doc.get("replicaCount").and_then(int_spot);
             w.grace_period = doc.get("terminationGracePeriodSeconds").and_then(int_spot);

@@ -140,6 +140,16 @@ pub fn sources(facts: &Facts) -> Sources {
         dotenv: facts.refs(DOTENV),
         framework: Vec::new(),
     };
+    // `config::…` is config-rs only when that crate (not a workspace crate
+    // named `config`) is the dependency.
+    let config_rs = facts.packages.iter().any(|p| {
+        p.deps
+            .iter()
+            .any(|d| crate::facts::packages::same_crate(&d.name, "config") && d.path.is_none())
+    });
+    if !config_rs {
+        s.layered.retain(|h| !h.what.starts_with("`config::"));
+    }
     s.typed_env.extend(clap_env_fields(facts));
     if facts
         .server_packages()

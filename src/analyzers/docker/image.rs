@@ -45,6 +45,11 @@ pub fn judged(facts: &Facts) -> Judged<'_> {
             left_out.push((d, "belong to tests or examples".to_string()));
         } else if let Some(reason) = auxiliary(&d.path) {
             left_out.push((d, reason.to_string()));
+        } else if build_environment(d) {
+            left_out.push((
+                d,
+                "are build environments (nothing copied in, no command)".to_string(),
+            ));
         } else if !ships_rust(d) && other_software(d) {
             left_out.push((
                 d,
@@ -62,6 +67,12 @@ fn auxiliary(path: &str) -> Option<&'static str> {
     let lower = path.to_ascii_lowercase();
     if lower.contains(".devcontainer/") || lower.contains(".circleci/") {
         return Some("are development or CI tooling");
+    }
+    if lower
+        .split('/')
+        .any(|seg| seg == "templates" || seg == "template")
+    {
+        return Some("are templates for other builds");
     }
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     let tokens: Vec<&str> = name
@@ -91,6 +102,16 @@ fn ships_rust(d: &Dockerfile) -> bool {
                 (i.keyword == "RUN" && runs_cargo(&i.text))
                     || (i.keyword == "COPY" && i.text.contains("target/"))
             })
+    })
+}
+
+/// An image of tools (a CI or cross-compilation builder): nothing is copied
+/// into it and it sets no command.
+fn build_environment(d: &Dockerfile) -> bool {
+    d.stages.iter().all(|s| {
+        !s.instructions
+            .iter()
+            .any(|i| matches!(i.keyword.as_str(), "COPY" | "ADD" | "ENTRYPOINT" | "CMD"))
     })
 }
 
@@ -469,10 +490,27 @@ mod tests {
     }
 
     #[test]
+    fn build_environments_are_not_the_service() {
+        let tools = extract(
+            "Dockerfile.sccache",
+            "FROM rust:1.82\nRUN cargo install sccache\n",
+        )
+        .unwrap();
+        assert!(build_environment(&tools));
+        let svc = extract(
+            "Dockerfile",
+            "FROM rust:1.82\nCOPY . .\nRUN cargo build\nCMD [\"/app\"]\n",
+        )
+        .unwrap();
+        assert!(!build_environment(&svc));
+    }
+
+    #[test]
     fn auxiliary_names() {
         assert!(auxiliary("Dockerfile.dev").is_some());
         assert!(auxiliary("dockerfiles/Dockerfile-gui-tests").is_some());
         assert!(auxiliary(".devcontainer/Dockerfile").is_some());
+        assert!(auxiliary("builder/templates/cargo-chef.Dockerfile").is_some());
         assert!(auxiliary("docker/Dockerfile").is_none());
         assert!(auxiliary("deploy/build/Dockerfile.tag.amd64").is_none());
     }

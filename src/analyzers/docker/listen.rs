@@ -115,16 +115,25 @@ pub fn listens(facts: &Facts) -> Vec<Listen> {
                     .map(|a| a.args.as_str())
                     .collect::<Vec<_>>()
                     .join(",");
-                let Some(port) = attr_value(&args, "default_value_t")
-                    .or_else(|| attr_value(&args, "default_value"))
+                // clap `default_value_t = 8080`, env-config style `default = 8080`.
+                let Some(port) = ["default_value_t", "default_value", "default"]
+                    .iter()
+                    .find_map(|k| attr_value(&args, k))
                     .and_then(|v| v.parse::<u16>().ok())
                 else {
                     continue;
                 };
+                // `env = "PORT"`, or `name = "APP_PORT"` when it names a variable.
+                let env = attr_value(&args, "env").or_else(|| {
+                    attr_value(&args, "name").filter(|n| {
+                        n.chars()
+                            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                    })
+                });
                 out.push(Listen {
                     host: None,
                     port: Some(port),
-                    env: attr_value(&args, "env"),
+                    env,
                     location: Location::new(f.path.clone(), field.line),
                     what: format!("`{}.{}` defaults to {port}", t.name, field.name),
                     at_bind: false,

@@ -145,7 +145,11 @@ pub fn metrics(facts: &Facts) -> Vec<Metric> {
                 .then(|| {
                     f.refs
                         .iter()
-                        .filter(|r| r.line == l.line && r.path.contains("prometheus"))
+                        .filter(|r| {
+                            r.line <= l.line
+                                && r.line + 2 >= l.line
+                                && r.path.contains("prometheus")
+                        })
                         .find_map(|r| {
                             let t = r.path.to_ascii_lowercase();
                             if t.contains("histogram") {
@@ -204,7 +208,6 @@ pub const REQUEST_METRIC_LAYERS: &[&str] = &[
     "actix_web_opentelemetry::RequestMetrics",
     "RequestMetrics",
     "tonic_prometheus_layer",
-    "MetricsLayer",
 ];
 
 /// Request-level metric middleware wired in service code.
@@ -240,7 +243,8 @@ pub fn exposition(facts: &Facts) -> Vec<Hit> {
                 .rsplit('/')
                 .next()
                 .unwrap_or("");
-            last == "metrics" || last == "prometheus"
+            let read = matches!(r.method.as_str(), "GET" | "ANY") || r.method.contains("GET");
+            read && (last == "metrics" || last == "prometheus")
         })
         .map(|r| Hit::new(r.location.clone(), format!("route {} {}", r.method, r.path)))
         .collect();

@@ -36,9 +36,27 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     }
     let mut t = crate::analyzers::tally::Tally::default();
     let servers: Vec<&Package> = facts.server_packages().collect();
+    let any_deployable = servers.iter().any(|p| binary_of(facts, p).is_some());
     for p in &servers {
         let bin = binary_of(facts, p);
         let name = &p.name;
+        // Next to deployables, a router library nothing here uses is published
+        // for others (an SDK or framework adapter), not a service.
+        if bin.is_none()
+            && any_deployable
+            && !facts.packages.iter().any(|o| {
+                o.name != p.name
+                    && o.deps
+                        .iter()
+                        .any(|d| crate::facts::packages::same_crate(&d.name, &p.name))
+            })
+        {
+            t.note(
+                Location::file(p.manifest.clone()),
+                format!("`{name}` is a library with routes that no deployable here uses (an SDK or adapter): not judged"),
+            );
+            continue;
+        }
         // A library with routes that a deployable depends on is part of that service.
         if bin.is_none() {
             if let Some(user) = facts.packages.iter().find(|o| {

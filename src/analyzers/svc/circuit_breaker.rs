@@ -17,13 +17,15 @@ use super::outbound;
 use crate::facts::Facts;
 use crate::rules::{Outcome, RuleDef};
 
+/// Breaker crates, and types named for one (`CircuitBreaker`, `HttpCircuitBreaker`,
+/// not `MemoryCircuitBreakerError`).
 const BREAKERS: &[&str] = &[
-    "failsafe",
-    "recloser",
-    "*CircuitBreaker*",
-    "circuit_breaker",
-    "circuitbreaker",
-    "tower_circuit_breaker",
+    "^failsafe",
+    "^recloser",
+    "*CircuitBreaker",
+    "^circuitbreaker",
+    "^circuit_breaker",
+    "^tower_circuit_breaker",
 ];
 
 const RETRIES: &[&str] = &[

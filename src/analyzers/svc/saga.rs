@@ -5,13 +5,15 @@
 //! broker or calls other services. Evidence of a pattern: an outbox table in
 //! the migrations (`CREATE TABLE … outbox`), outbox/saga/compensation types or
 //! functions in code, an outbox or durable-workflow crate (sqlxmq, pgmq,
-//! Temporal, Restate). A service that commits to its database and then
-//! publishes to a broker without an outbox has the dual-write problem: a crash
-//! between the two loses or duplicates the event.
+//! Temporal, Restate). Code that commits to the database and publishes to a
+//! broker side by side (a write call and a publish call in one file that uses
+//! the broker) without an outbox has the dual-write problem: a crash between
+//! the two loses or duplicates the event.
 //!
-//! pass: an outbox or saga · fail: database + broker with neither · manual:
-//! database + outbound HTTP calls (whether they form one transaction is a
-//! design question) · n/a: no database, or nothing beyond it.
+//! pass: an outbox or saga · fail: a dual write with neither · manual: the
+//! database and the broker (or peer calls) are used apart, so whether one
+//! operation spans them is a design question · n/a: no database, or nothing
+//! beyond it.
 
 use super::event_driven::broker_use;
 use super::outbound;
@@ -63,18 +65,70 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             .with_hits(patterns.clone());
     }
     let looked = "an outbox table written in the same transaction as the business row and relayed to the broker, or saga/compensation steps";
-    if let Some(b) = brokers.first() {
-        return Outcome::fail(format!(
-            "the service writes to its database and publishes to a broker ({}) with no outbox: a crash between commit and publish loses or duplicates the event",
-            b.what
-        ))
-        .with_hits(brokers.clone())
+    let dual = dual_writes(facts, &brokers);
+    if !dual.is_empty() {
+        return Outcome::fail(
+            "a database write and a broker publish sit side by side with no outbox: a crash between commit and publish loses or duplicates the event",
+        )
+        .with_hits(dual)
         .with_hits(db)
         .looked_for(looked);
+    }
+    if !brokers.is_empty() {
+        return Outcome::manual("the service has a database and a broker, used in different places; whether one operation writes to both cannot be seen statically")
+            .with_hits(brokers.into_iter().take(5))
+            .with_hits(db);
     }
     Outcome::manual("the service writes to its database and calls other services; whether a call and a write form one business transaction needing compensation cannot be seen statically")
         .with_hits(db)
         .with_hits(peers.into_iter().take(5))
+}
+
+/// Files where a database write and a broker publish happen side by side.
+fn dual_writes(facts: &Facts, brokers: &[Hit]) -> Vec<Hit> {
+    const WRITES: &[&str] = &[
+        "execute",
+        "execute_many",
+        "insert",
+        "insert_into",
+        "commit",
+        "save",
+        "update",
+    ];
+    const PUBLISHES: &[&str] = &[
+        "publish",
+        "basic_publish",
+        "send",
+        "send_message",
+        "produce",
+        "xadd",
+        "put_record",
+        "publish_with_headers",
+    ];
+    let mut out = Vec::new();
+    for (_, f) in facts.service_rust() {
+        if !brokers.iter().any(|b| b.location.path == f.path) {
+            continue;
+        }
+        let write = f
+            .methods
+            .iter()
+            .find(|m| !m.test && WRITES.contains(&m.name.as_str()));
+        let publish = f
+            .methods
+            .iter()
+            .find(|m| !m.test && PUBLISHES.contains(&m.name.as_str()));
+        if let (Some(w), Some(p)) = (write, publish) {
+            out.push(Hit::new(
+                Location::new(f.path.clone(), p.line),
+                format!(
+                    "`.{}()` to the broker next to `.{}()` on the database (line {})",
+                    p.name, w.name, w.line
+                ),
+            ));
+        }
+    }
+    out
 }
 
 fn saga_evidence(facts: &Facts) -> Vec<Hit> {
@@ -91,18 +145,36 @@ fn saga_evidence(facts: &Facts) -> Vec<Hit> {
             }
         }
     }
-    for (_, f) in facts.service_rust() {
-        let named = |n: &str| {
+    for (_, f) in facts
+        .service_rust()
+        .filter(|(_, f)| !f.path.contains("test"))
+    {
+        // Types named for the pattern; functions that run it (`relay_outbox`,
+        // `compensate_payment`), not ones that merely mention it.
+        let typed = |n: &str| {
             let l = n.to_ascii_lowercase();
             l.contains("outbox") || l.contains("saga") || l.contains("compensat")
         };
-        for t in f.types.iter().filter(|t| !t.test && named(&t.name)) {
+        let runs = |n: &str| {
+            [
+                "relay_outbox",
+                "publish_outbox",
+                "drain_outbox",
+                "process_outbox",
+                "dispatch_outbox",
+                "compensate",
+                "run_saga",
+            ]
+            .iter()
+            .any(|p| n.starts_with(p))
+        };
+        for t in f.types.iter().filter(|t| !t.test && typed(&t.name)) {
             out.push(Hit::new(
                 Location::new(f.path.clone(), t.line),
                 format!("`{}`", t.name),
             ));
         }
-        for func in f.fns.iter().filter(|x| !x.test && named(&x.name)) {
+        for func in f.fns.iter().filter(|x| !x.test && runs(&x.name)) {
             out.push(Hit::new(
                 Location::new(f.path.clone(), func.line),
                 format!("`fn {}`", func.name),

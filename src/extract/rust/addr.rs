@@ -46,6 +46,13 @@ pub enum NameKind {
 
 /// Qualifiers that make a port or address someone else's (a dependency's).
 const FOREIGN: &[&str] = &[
+    "ssh",
+    "ftp",
+    "ntp",
+    "syslog",
+    "smtps",
+    "imap",
+    "pop3",
     "db",
     "database",
     "pg",
@@ -142,6 +149,22 @@ const BIND_METHODS: &[&str] = &[
 /// Whether a method call takes a listen address.
 pub fn is_bind_method(name: &str) -> bool {
     BIND_METHODS.contains(&name)
+}
+
+/// Whether a function's last path segment is one [`is_bind_fn`] may accept
+/// (a cheap check before resolving the path).
+pub fn may_bind(last: &str) -> bool {
+    matches!(
+        last,
+        "bind"
+            | "try_bind"
+            | "bind_rustls"
+            | "bind_openssl"
+            | "serve_addr"
+            | "from"
+            | "new"
+            | "from_str"
+    )
 }
 
 /// Whether a called function (its path text) takes a listen address:

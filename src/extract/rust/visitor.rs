@@ -243,7 +243,7 @@ impl<'a> Collector<'a> {
             (block, super::addr::name_kind(&sig.ident.to_string()), small)
         {
             let found = super::addr::scan_block(kind, block);
-            let (test, line) = (test, line_of(&sig.ident));
+            let line = line_of(&sig.ident);
             if let Some(a) =
                 super::addr::fact(found, format!("`fn {}`", sig.ident), line, test, Some(idx))
             {
@@ -541,7 +541,12 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         if let syn::Expr::Path(p) = c.func.as_ref() {
-            let text = self.uses.resolve(&path_text(&p.path));
+            // Resolve only calls whose last segment can take an address.
+            let last = p.path.segments.last().map(|s| s.ident.to_string());
+            let text = match last.as_deref() {
+                Some(l) if super::addr::may_bind(l) => self.uses.resolve(&path_text(&p.path)),
+                _ => String::new(),
+            };
             if super::addr::is_bind_fn(&text) {
                 let found = super::addr::scan_args(c.args.iter());
                 let short: Vec<&str> = text.rsplit("::").take(2).collect();
