@@ -105,13 +105,26 @@ fn ships_rust(d: &Dockerfile) -> bool {
     })
 }
 
-/// An image of tools (a CI or cross-compilation builder): nothing is copied
-/// into it and it sets no command.
+/// An image of tools (a CI or cross-compilation builder): it sets no command,
+/// exposes nothing, and hands no built artifact from one stage to another.
 fn build_environment(d: &Dockerfile) -> bool {
+    let names: Vec<String> = d
+        .stages
+        .iter()
+        .filter_map(|s| s.name.as_deref().map(str::to_ascii_lowercase))
+        .collect();
     d.stages.iter().all(|s| {
-        !s.instructions
-            .iter()
-            .any(|i| matches!(i.keyword.as_str(), "COPY" | "ADD" | "ENTRYPOINT" | "CMD"))
+        !s.instructions.iter().any(|i| {
+            matches!(
+                i.keyword.as_str(),
+                "ENTRYPOINT" | "CMD" | "EXPOSE" | "HEALTHCHECK"
+            ) || i.flags.iter().any(|(k, v)| {
+                k == "from"
+                    && v.as_deref().is_some_and(|v| {
+                        names.contains(&v.to_ascii_lowercase()) || v.parse::<usize>().is_ok()
+                    })
+            })
+        })
     })
 }
 
@@ -497,6 +510,18 @@ mod tests {
         )
         .unwrap();
         assert!(build_environment(&tools));
+        let cross = extract(
+            "cross/Dockerfile.musl",
+            "ARG BASE\nFROM $BASE\nRUN apt-get install -y musl-tools\nCOPY --from=ctx ./ /src\n",
+        )
+        .unwrap();
+        assert!(build_environment(&cross));
+        let staged = extract(
+            "Dockerfile",
+            "FROM rust:1.82 AS build\nRUN cargo build\nFROM debian:bookworm-slim\nCOPY --from=build /a /a\n",
+        )
+        .unwrap();
+        assert!(!build_environment(&staged));
         let svc = extract(
             "Dockerfile",
             "FROM rust:1.82\nCOPY . .\nRUN cargo build\nCMD [\"/app\"]\n",

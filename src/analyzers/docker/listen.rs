@@ -52,8 +52,11 @@ pub fn listens(facts: &Facts) -> Vec<Listen> {
         let binding_fns: Vec<u32> = f
             .addrs
             .iter()
-            // A bind call, or a listen address built from a host (`([0, 0, 0, 0], port)`).
-            .filter(|a| is_bind_site(&a.site) || a.host.is_some())
+            // A bind call, or a listen address built on the unspecified host
+            // (`([0, 0, 0, 0], port)`), which only servers use.
+            .filter(|a| {
+                is_bind_site(&a.site) || matches!(a.host.as_deref(), Some("0.0.0.0" | "::"))
+            })
             .filter_map(|a| a.in_fn)
             .chain(
                 f.methods

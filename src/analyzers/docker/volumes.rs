@@ -123,7 +123,11 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         "SqlitePoolOptions",
         "SqliteConnectOptions",
     ]));
-    let writes = scoped(facts.refs(FILE_WRITES));
+    // Writes in the service's sources (not build-script helpers under `build/`).
+    let writes: Vec<Hit> = scoped(facts.refs(FILE_WRITES))
+        .into_iter()
+        .filter(|h| h.location.path.starts_with("src/") || h.location.path.contains("/src/"))
+        .collect();
     let looked = "VOLUME in the runtime stage, or a compose/Kubernetes volume mounted where the service writes its data";
     let mut t = Tally::default();
     for b in &baked {

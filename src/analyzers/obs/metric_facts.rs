@@ -98,7 +98,7 @@ pub fn metrics(facts: &Facts) -> Vec<Metric> {
             let mut v: Vec<String> = f
                 .literals
                 .iter()
-                .filter(|l| l.in_fn == in_fn && l.line >= line && l.line <= line + 4)
+                .filter(|l| l.in_fn == in_fn && l.line >= line && l.line <= line + 12)
                 .map(|l| l.value.to_ascii_lowercase())
                 .filter(|v| LABEL_WORDS.contains(&v.as_str()))
                 .collect();

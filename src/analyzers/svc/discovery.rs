@@ -207,10 +207,16 @@ fn configured_peers(facts: &Facts) -> Vec<Hit> {
         .any(|s| u.ends_with(s))
             && ![
                 "DATABASE", "DB_", "REDIS", "POSTGRES", "MYSQL", "MONGO", "AMQP", "KAFKA", "NATS",
-                "OTEL", "OTLP", "JAEGER", "SENTRY", "BIND", "LISTEN",
+                "OTEL", "OTLP", "JAEGER", "SENTRY", "BIND", "LISTEN", "ROCKET_",
             ]
             .iter()
             .any(|k| u.contains(k))
+            // The service's own address, not a peer's.
+            && ![
+                "BASE_URL", "PUBLIC_URL", "SITE_URL", "APP_URL", "ROOT_URL", "EXTERNAL_URL",
+                "SERVER_URL", "HOST", "ADDR", "ADDRESS",
+            ]
+            .contains(&u.as_str())
     };
     let mut out = Vec::new();
     for (_, f) in facts.service_rust() {

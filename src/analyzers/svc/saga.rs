@@ -86,38 +86,34 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
 
 /// Files where a database write and a broker publish happen side by side.
 fn dual_writes(facts: &Facts, brokers: &[Hit]) -> Vec<Hit> {
-    const WRITES: &[&str] = &[
-        "execute",
-        "execute_many",
-        "insert",
-        "insert_into",
-        "commit",
-        "save",
-        "update",
-    ];
+    // Calls that only databases and brokers make (`send` only next to a Kafka record).
+    const WRITES: &[&str] = &["execute", "execute_many", "insert_into", "commit"];
     const PUBLISHES: &[&str] = &[
         "publish",
         "basic_publish",
-        "send",
         "send_message",
         "produce",
         "xadd",
         "put_record",
         "publish_with_headers",
+        "publish_batch",
     ];
     let mut out = Vec::new();
     for (_, f) in facts.service_rust() {
         if !brokers.iter().any(|b| b.location.path == f.path) {
             continue;
         }
+        let kafka = f
+            .refs
+            .iter()
+            .any(|r| r.path.contains("FutureRecord") || r.path.contains("BaseRecord"));
         let write = f
             .methods
             .iter()
             .find(|m| !m.test && WRITES.contains(&m.name.as_str()));
-        let publish = f
-            .methods
-            .iter()
-            .find(|m| !m.test && PUBLISHES.contains(&m.name.as_str()));
+        let publish = f.methods.iter().find(|m| {
+            !m.test && (PUBLISHES.contains(&m.name.as_str()) || (kafka && m.name == "send"))
+        });
         if let (Some(w), Some(p)) = (write, publish) {
             out.push(Hit::new(
                 Location::new(f.path.clone(), p.line),
