@@ -6,7 +6,8 @@
 //! versions (`docker/metadata-action` semver), a Helm chart version, a
 //! CHANGELOG with version headings, Argo Rollouts. **A documented procedure**:
 //! docs or scripts that say how to roll back a deploy (`helm rollback`,
-//! `kubectl rollout undo`, "roll back to the previous release/image").
+//! `kubectl rollout undo`, a "Rollback" section, "roll back to the previous
+//! release/image"), not a passing mention of the word.
 //!
 //! pass: both · partial: one · fail: neither · n/a: no service code.
 
@@ -107,11 +108,16 @@ fn versioned_releases(facts: &Facts) -> Vec<Hit> {
 
 fn documented_rollback(facts: &Facts) -> Vec<Hit> {
     let cmd = Regex::new(r"(?i)helm rollback|kubectl rollout undo|argocd app rollback|fly (releases|deploy) .*--image|rollback\.sh").expect("valid");
-    let word =
-        Regex::new(r"(?i)\broll(ing)?[ -]?back\b|\brollbacks?\b|revert (the|a) (deploy|release)")
-            .expect("valid");
-    let context =
-        Regex::new(r"(?i)deploy|release|version|image|helm|kubectl|previous|tag").expect("valid");
+    // A section about rolling back, or a sentence saying what to roll back to —
+    // not any mention of the word (a migration checklist's "rollback path").
+    let heading = Regex::new(
+        r"(?i)^#+ .*\b(roll(ing)?[ -]?back|rollbacks?|revert(ing)? a (deploy|release))\b",
+    )
+    .expect("valid");
+    let sentence = Regex::new(
+        r"(?i)\b(roll(ing)?[ -]?back|revert) (to )?(the |a )?(previous|last|prior|earlier|older) (release|version|image|deploy|tag|revision)",
+    )
+    .expect("valid");
     let mut out = Vec::new();
     for t in facts.texts_where(|t| t.role.is_service()) {
         let name = crate::analyzers::file_name(&t.path);
@@ -123,15 +129,11 @@ fn documented_rollback(facts: &Facts) -> Vec<Hit> {
         if name.starts_with("changelog") || name.starts_with("license") || !(doc || script) {
             continue;
         }
-        let lines: Vec<&str> = t.text.lines().collect();
-        for (i, l) in lines.iter().enumerate() {
+        for (i, l) in t.text.lines().enumerate() {
             let found = if let Some(m) = cmd.find(l) {
                 Some(format!("rollback procedure `{}`", m.as_str()))
-            } else if doc && word.is_match(l) {
-                let window = lines[i.saturating_sub(2)..(i + 3).min(lines.len())].join(" ");
-                context
-                    .is_match(&window)
-                    .then(|| "rollback documented".to_string())
+            } else if doc && (heading.is_match(l) || sentence.is_match(l)) {
+                Some("rollback documented".to_string())
             } else {
                 None
             };

@@ -27,19 +27,6 @@ pub struct Listen {
     pub at_bind: bool,
 }
 
-impl Listen {
-    pub fn is_loopback(&self) -> bool {
-        matches!(
-            self.host.as_deref(),
-            Some("127.0.0.1" | "localhost" | "::1")
-        )
-    }
-
-    pub fn is_any(&self) -> bool {
-        matches!(self.host.as_deref(), Some("0.0.0.0" | "::"))
-    }
-}
-
 fn is_bind_site(site: &str) -> bool {
     site.starts_with("`.") || site.ends_with("(..)`")
 }
@@ -64,7 +51,7 @@ pub fn listens(facts: &Facts) -> Vec<Listen> {
                     .filter(|m| {
                         matches!(
                             m.name.as_str(),
-                            "bind" | "serve" | "run" | "launch" | "listen" | "serve_with_shutdown"
+                            "bind" | "launch" | "listen" | "serve_with_shutdown" | "bind_rustls"
                         )
                     })
                     .filter_map(|m| m.in_fn),
