@@ -29,9 +29,6 @@ const RELOADERS: &[&str] = &[
 ];
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
-    if let Some(na) = crate::analyzers::unless_service(facts) {
-        return na;
-    }
     let s = match super::configured(facts) {
         Ok(s) => s,
         Err(na) => return na,

@@ -176,9 +176,12 @@ pub fn sources(facts: &Facts) -> Sources {
     s
 }
 
-/// The service's configuration sources, or `n/a` when nothing is read at run
-/// time (there is nothing to validate or reload).
+/// The service's configuration sources, or `n/a` when there is no service
+/// code or nothing is read at run time (nothing to validate or reload).
 pub fn configured(facts: &Facts) -> Result<Sources, crate::rules::Outcome> {
+    if let Some(na) = crate::analyzers::unless_service(facts) {
+        return Err(na);
+    }
     let s = sources(facts);
     if s.is_empty() {
         return Err(crate::rules::Outcome::na(

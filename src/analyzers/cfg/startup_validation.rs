@@ -33,9 +33,6 @@ const CONFIG_NAMES: &[&str] = &[
 ];
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
-    if let Some(na) = crate::analyzers::unless_service(facts) {
-        return na;
-    }
     let s = match super::configured(facts) {
         Ok(s) => s,
         Err(na) => return na,
@@ -73,7 +70,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         .looked_for(looked)
 }
 
-fn is_config_type(name: &str) -> bool {
+fn is_config_name(name: &str) -> bool {
     CONFIG_NAMES.iter().any(|c| name == *c || name.ends_with(c))
 }
 
@@ -163,7 +160,7 @@ fn checks(facts: &Facts) -> Vec<Hit> {
             }
         }
         for func in f.fns.iter().filter(|x| !x.test) {
-            let on_config = func.self_ty.as_deref().is_some_and(is_config_type);
+            let on_config = func.self_ty.as_deref().is_some_and(is_config_name);
             if on_config
                 && matches!(
                     func.name.as_str(),

@@ -40,36 +40,32 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     for p in &servers {
         let bin = binary_of(facts, p);
         let name = &p.name;
-        // Next to deployables, a router library nothing here uses is published
-        // for others (an SDK or framework adapter), not a service.
-        if bin.is_none()
-            && any_deployable
-            && !facts.packages.iter().any(|o| {
-                o.name != p.name
-                    && o.deps
-                        .iter()
-                        .any(|d| crate::facts::packages::same_crate(&d.name, &p.name))
-            })
-        {
-            t.note(
-                Location::file(p.manifest.clone()),
-                format!("`{name}` is a library with routes that no deployable here uses (an SDK or adapter): not judged"),
-            );
-            continue;
-        }
-        // A library with routes that a deployable depends on is part of that service.
+        // A library with routes is part of the deployable that depends on it;
+        // next to deployables, one nothing here uses is published for others
+        // (an SDK or framework adapter). Neither is a service of its own.
         if bin.is_none() {
-            if let Some(user) = facts.packages.iter().find(|o| {
+            let user = facts.packages.iter().find(|o| {
                 o.name != p.name
                     && o.deps
                         .iter()
                         .any(|d| crate::facts::packages::same_crate(&d.name, &p.name))
-            }) {
-                t.note(
-                    Location::file(p.manifest.clone()),
-                    format!("`{name}` is a library of `{}`, judged with it", user.name),
-                );
-                continue;
+            });
+            match user {
+                Some(user) => {
+                    t.note(
+                        Location::file(p.manifest.clone()),
+                        format!("`{name}` is a library of `{}`, judged with it", user.name),
+                    );
+                    continue;
+                }
+                None if any_deployable => {
+                    t.note(
+                        Location::file(p.manifest.clone()),
+                        format!("`{name}` is a library with routes that no deployable here uses (an SDK or adapter): not judged"),
+                    );
+                    continue;
+                }
+                None => {}
             }
         }
         let doc = documented(facts, p);
