@@ -88,13 +88,14 @@ const LAYERED: &[&str] = &[
     "config_rs",
     "hierarchical_config",
     "schematic::ConfigLoader",
+    "^provcfg",
 ];
 
 const TYPED_ENV: &[&str] = &[
     "envy::from_env",
     "envy::prefixed",
     "envconfig::Envconfig",
-    "init_from_env",
+    "Envconfig::init_from_env",
     "serde_env::from_env",
     "econf::load",
     "envious::Config",

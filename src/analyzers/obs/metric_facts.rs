@@ -130,17 +130,31 @@ pub fn metrics(facts: &Facts) -> Vec<Metric> {
                 labels: label_near(m.line, m.in_fn),
             });
         }
+        // OpenTelemetry instruments named with `format!("{PREFIX}.response_time")`.
+        for m in f.methods.iter().filter(|m| !m.test) {
+            let Some(kind) = otel_kind(&m.name) else {
+                continue;
+            };
+            let named = f
+                .macros
+                .iter()
+                .find(|x| x.line == m.line && x.path.ends_with("format") && x.first_lit.is_some());
+            if let Some(x) = named {
+                let name = strip_placeholders(x.first_lit.as_deref().unwrap_or(""));
+                if looks_like_metric_name(&name) {
+                    out.push(Metric {
+                        name: Some(name),
+                        kind,
+                        location: Location::new(f.path.clone(), m.line),
+                        labels: label_near(m.line, m.in_fn),
+                    });
+                }
+            }
+        }
         // prometheus constructors and OpenTelemetry instruments: the literal name.
         for l in f.literals.iter().filter(|l| !l.test) {
             let ctx = l.context.as_deref().unwrap_or("");
-            let otel = match ctx {
-                c if c.ends_with("_counter") || c.ends_with("_up_down_counter") => {
-                    Some(Kind::Counter)
-                }
-                c if c.ends_with("_histogram") => Some(Kind::Histogram),
-                c if c.ends_with("_gauge") => Some(Kind::Gauge),
-                _ => None,
-            };
+            let otel = otel_kind(ctx);
             let prom = (ctx == "new" || ctx == "with_opts")
                 .then(|| {
                     f.refs
@@ -181,6 +195,33 @@ pub fn metrics(facts: &Facts) -> Vec<Metric> {
     out.sort_by(|a, b| a.location.cmp(&b.location));
     out.dedup_by(|a, b| a.location == b.location && a.name == b.name);
     out
+}
+
+/// The kind of an OpenTelemetry instrument builder (`u64_counter`, `f64_histogram`).
+fn otel_kind(method: &str) -> Option<Kind> {
+    match method {
+        c if c.ends_with("_counter") => Some(Kind::Counter),
+        c if c.ends_with("_histogram") => Some(Kind::Histogram),
+        c if c.ends_with("_gauge") => Some(Kind::Gauge),
+        _ => None,
+    }
+}
+
+/// `{PREFIX}.response_time` → `response_time`: the literal part of a
+/// formatted metric name.
+fn strip_placeholders(s: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in s.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim_matches(|c| c == '.' || c == '_' || c == ':' || c == '-')
+        .to_string()
 }
 
 fn looks_like_metric_name(s: &str) -> bool {
@@ -393,6 +434,15 @@ pub fn is_business(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::is_business;
+
+    #[test]
+    fn formatted_names() {
+        assert_eq!(
+            super::strip_placeholders("{PREFIX}.response_time"),
+            "response_time"
+        );
+        assert_eq!(super::strip_placeholders("{}_{}_total"), "total");
+    }
 
     #[test]
     fn business_names() {
