@@ -196,6 +196,24 @@ fn network_ports_agree_across_code_image_and_manifests() {
         Some(5),
         "sends traffic to port 8080, but the server binds 3000",
     );
+    // A loopback default is overridden by the config file the image ships…
+    check(
+        "shipped-config",
+        "docker.network",
+        "pass",
+        "src/main.rs",
+        Some(12),
+        "defaults to loopback, overridden in the container by config `listen = 0.0.0.0:4000` (docker/gateway.yaml:2)",
+    );
+    // …and left as it is without one.
+    check(
+        "loopback-default",
+        "docker.network",
+        "partial",
+        "src/main.rs",
+        Some(12),
+        "listens on loopback only",
+    );
     // `ENV PORT=80` overrides the code's default of 8000, as a non-root user.
     check(
         "ctrlc-only",

@@ -25,14 +25,17 @@ pub struct Listen {
     pub what: String,
     /// At a bind call (not a default or a config value).
     pub at_bind: bool,
+    /// From a config file the image ships (`COPY router.yaml /config/`).
+    pub in_image: bool,
 }
 
 fn is_bind_site(site: &str) -> bool {
     site.starts_with("`.") || site.ends_with("(..)`")
 }
 
-/// Every listen address or port the service states.
-pub fn listens(facts: &Facts) -> Vec<Listen> {
+/// Every listen address or port the service states; `shipped` are config files
+/// the image copies in, read even when their names do not say "config".
+pub fn listens(facts: &Facts, shipped: &[String]) -> Vec<Listen> {
     let mut out = Vec::new();
     for (_, f) in facts.service_rust() {
         // Functions that bind: their named values are about the server.
@@ -91,6 +94,7 @@ pub fn listens(facts: &Facts) -> Vec<Listen> {
                 location: Location::new(f.path.clone(), a.line),
                 what: format!("{} {}", a.site, show(a.host.as_deref(), a.port)),
                 at_bind,
+                in_image: false,
             });
         }
         // clap / serde field defaults on port fields.
@@ -127,11 +131,12 @@ pub fn listens(facts: &Facts) -> Vec<Listen> {
                     location: Location::new(f.path.clone(), field.line),
                     what: format!("`{}.{}` defaults to {port}", t.name, field.name),
                     at_bind: false,
+                    in_image: false,
                 });
             }
         }
     }
-    out.extend(config_file_ports(facts));
+    out.extend(config_file_ports(facts, shipped));
     out
 }
 
@@ -149,12 +154,14 @@ fn attr_value(args: &str, key: &str) -> Option<String> {
 
 /// `port = 8000` / `port: 8000` / `address = "0.0.0.0"` in config files the
 /// service ships (`config/*.toml`, `Rocket.toml`, `settings.yaml`, …).
-fn config_file_ports(facts: &Facts) -> Vec<Listen> {
+fn config_file_ports(facts: &Facts, shipped: &[String]) -> Vec<Listen> {
     let mut out = Vec::new();
     let manifest = |p: &str| facts.yaml.iter().any(|y| y.path == p);
-    for t in
-        facts.texts_where(|t| t.role.is_service() && is_config_file(&t.path) && !manifest(&t.path))
-    {
+    for t in facts.texts_where(|t| {
+        t.role.is_service()
+            && (is_config_file(&t.path) || shipped.contains(&t.path))
+            && !manifest(&t.path)
+    }) {
         // The enclosing TOML table or YAML parent key: `[smtp] port = 25` is not ours.
         let mut section = String::new();
         let mut parents: Vec<(usize, String)> = Vec::new();
@@ -199,6 +206,7 @@ fn config_file_ports(facts: &Facts) -> Vec<Listen> {
                             location: Location::new(t.path.clone(), i as u32 + 1),
                             what: format!("config `{key} = {p}`"),
                             at_bind: false,
+                            in_image: shipped.contains(&t.path),
                         });
                     }
                 }
@@ -211,6 +219,7 @@ fn config_file_ports(facts: &Facts) -> Vec<Listen> {
                             location: Location::new(t.path.clone(), i as u32 + 1),
                             what: format!("config `{key} = {value}`"),
                             at_bind: false,
+                            in_image: shipped.contains(&t.path),
                         });
                     }
                 }

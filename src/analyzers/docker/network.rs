@@ -9,8 +9,9 @@
 //! containers. Checked:
 //! - `EXPOSE` and manifest ports name a port the server binds;
 //! - the server does not bind `127.0.0.1`/`localhost` (unreachable from
-//!   outside the container); a loopback default that configuration may
-//!   override is partial;
+//!   outside the container); a loopback default is partial unless the
+//!   container's own settings (its environment, a config file the image
+//!   copies in) bind every interface;
 //! - a non-root runtime user binding a port below 1024 (works on Docker ≥ 20.10,
 //!   which allows unprivileged low ports; fails on Kubernetes without
 //!   `NET_BIND_SERVICE`).
@@ -37,6 +38,8 @@ struct Effective {
     what: String,
     at_bind: bool,
     overridable: bool,
+    /// Set by the container itself: its environment or a config file it ships.
+    in_container: bool,
 }
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
@@ -45,8 +48,9 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         Err(na) => return na,
     };
     let env = container_env(facts, &judged.files);
+    let shipped = shipped_configs(facts, &judged.files);
     let mut eff = Vec::new();
-    for l in listens(facts) {
+    for l in listens(facts, &shipped) {
         let set = l
             .env
             .as_ref()
@@ -68,6 +72,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
                 ),
                 at_bind: false,
                 overridable: false,
+                in_container: true,
             });
         } else {
             eff.push(Effective {
@@ -77,6 +82,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
                 what: l.what.clone(),
                 at_bind: l.at_bind,
                 overridable: l.env.is_some() || !l.at_bind,
+                in_container: l.in_image,
             });
         }
     }
@@ -85,11 +91,23 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     let any_host = eff
         .iter()
         .any(|e| matches!(e.host.as_deref(), Some("0.0.0.0" | "::")));
+    // The container's own settings bind every interface: loopback defaults are overridden.
+    let container_any = eff
+        .iter()
+        .find(|e| e.in_container && matches!(e.host.as_deref(), Some("0.0.0.0" | "::")));
     for e in eff
         .iter()
         .filter(|e| matches!(e.host.as_deref(), Some("127.0.0.1" | "localhost" | "::1")))
     {
-        if e.at_bind && !e.overridable && !any_host {
+        if let (true, Some(c)) = (e.overridable, container_any) {
+            t.note(
+                e.location.clone(),
+                format!(
+                    "{} defaults to loopback, overridden in the container by {} ({})",
+                    e.what, c.what, c.location
+                ),
+            );
+        } else if e.at_bind && !e.overridable && !any_host {
             t.bad(
                 e.location.clone(),
                 format!("the server binds {} inside the container: nothing outside the container can connect", show(e.host.as_deref(), e.port)),
@@ -237,4 +255,46 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         ));
     }
     t.outcome("EXPOSE and compose/Kubernetes ports naming the port the server binds on 0.0.0.0")
+}
+
+/// Config files the runtime stages copy in (`COPY router.yaml /dist/config/`),
+/// as root-relative paths: relative to the root or to the Dockerfile's folder.
+fn shipped_configs(facts: &Facts, files: &[&crate::extract::docker::Dockerfile]) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in files {
+        let dir = d
+            .path
+            .rsplit_once('/')
+            .map(|(dir, _)| format!("{dir}/"))
+            .unwrap_or_default();
+        for s in image::runtime_stages(d) {
+            for st in image::chain(d, s) {
+                for i in st
+                    .instructions
+                    .iter()
+                    .filter(|i| i.keyword == "COPY" || i.keyword == "ADD")
+                {
+                    if i.flags.iter().any(|(k, _)| k == "from") {
+                        continue;
+                    }
+                    let words: Vec<&str> = i.text.split_whitespace().collect();
+                    for src in &words[..words.len().saturating_sub(1)] {
+                        let src = src.trim_start_matches("./");
+                        if ![".yaml", ".yml", ".toml", ".json"]
+                            .iter()
+                            .any(|e| src.ends_with(e))
+                        {
+                            continue;
+                        }
+                        for cand in [src.to_string(), format!("{dir}{src}")] {
+                            if facts.texts.iter().any(|t| t.path == cand) && !out.contains(&cand) {
+                                out.push(cand);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
 }
