@@ -37,7 +37,23 @@ fn is_bind_site(site: &str) -> bool {
 /// the image copies in, read even when their names do not say "config".
 pub fn listens(facts: &Facts, shipped: &[String]) -> Vec<Listen> {
     let mut out = Vec::new();
-    for (_, f) in facts.service_rust() {
+    // Test helpers kept beside the code (`src/http/tests.rs`) bind loopback ports.
+    let test_helper = |path: &str| {
+        let name = crate::analyzers::file_name(path);
+        let stem = name.trim_end_matches(".rs");
+        let dir = path.split('/').any(|seg| {
+            matches!(
+                seg,
+                "test_harness" | "testing" | "test_support" | "test_utils" | "testutils" | "mocks"
+            )
+        });
+        dir || stem == "tests"
+            || stem == "test"
+            || stem.ends_with("_test")
+            || stem.ends_with("_tests")
+            || stem.starts_with("test_")
+    };
+    for (_, f) in facts.service_rust().filter(|(_, f)| !test_helper(&f.path)) {
         // Functions that bind: their named values are about the server.
         let binding_fns: Vec<u32> = f
             .addrs
@@ -70,9 +86,13 @@ pub fn listens(facts: &Facts, shipped: &[String]) -> Vec<Listen> {
             )
             .collect();
         for a in f.addrs.iter().filter(|a| !a.test) {
-            let at_bind = is_bind_site(&a.site);
             let func = a.in_fn.and_then(|i| f.fns.get(i as usize));
             let fn_name = func.map(|x| x.name.as_str());
+            // A bind call, not an address built in a default (`SocketAddr::from_str`
+            // in `fn default_listen`), which configuration replaces.
+            let at_bind = is_bind_site(&a.site)
+                && !a.site.contains("SocketAddr")
+                && !fn_name.is_some_and(|n| n == "default" || n.starts_with("default_"));
             // `impl Default for Postgresql { fn default() { Self { port: 5432 } } }`
             if func
                 .and_then(|x| x.self_ty.as_deref())
