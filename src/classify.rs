@@ -79,7 +79,11 @@ pub fn kind_of(rel_path: &str) -> Option<FileKind> {
         "dockerfile" | "containerfile" => FileKind::Dockerfile,
         "makefile" | "gnumakefile" | "justfile" | ".justfile" | "makefile.toml" => FileKind::Script,
         "lcov.info" | "cobertura.xml" | "coverage.xml" | "lcov.dat" => FileKind::CoverageReport,
+        // Read for container and toolchain joins (`Dockerfile.dockerignore` too).
+        "rust-toolchain" => FileKind::Text,
+        _ if lower.ends_with(".dockerignore") => FileKind::Text,
         _ if lower.starts_with("dockerfile.")
+            || lower.starts_with("dockerfile-")
             || lower.ends_with(".dockerfile")
             || lower.ends_with(".containerfile")
             || lower.starts_with("containerfile.") =>
@@ -174,6 +178,10 @@ mod tests {
         assert_eq!(kind_of("Cargo.toml"), Some(FileKind::CargoManifest));
         assert_eq!(kind_of("docker/api.Dockerfile"), Some(FileKind::Dockerfile));
         assert_eq!(kind_of("Dockerfile.prod"), Some(FileKind::Dockerfile));
+        assert_eq!(
+            kind_of("dockerfiles/Dockerfile-postgres"),
+            Some(FileKind::Dockerfile)
+        );
         assert_eq!(kind_of("Containerfile"), Some(FileKind::Dockerfile));
         assert_eq!(kind_of(".github/workflows/ci.yml"), Some(FileKind::Yaml));
         assert_eq!(

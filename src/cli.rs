@@ -238,6 +238,7 @@ fn debug_facts(path: PathBuf, file: Option<String>) -> i32 {
         "specs": facts.specs.iter().filter(|s| keep(&s.path)).collect::<Vec<_>>(),
         "ci": facts.ci.iter().filter(|c| keep(&c.path)).collect::<Vec<_>>(),
         "sql": facts.sql.iter().filter(|s| keep(&s.path)).collect::<Vec<_>>(),
+        "workloads": facts.workloads.iter().filter(|w| keep(&w.path)).collect::<Vec<_>>(),
         "diagnostics": facts.diagnostics,
     });
     println!(

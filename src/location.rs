@@ -71,6 +71,11 @@ impl LineIndex {
 }
 
 /// The 1-based line of the first occurrence of `needle` in `text`, if any.
+/// The 1-based line of a byte offset in `text`.
+pub fn line_at(text: &str, offset: usize) -> u32 {
+    u32::try_from(text[..offset.min(text.len())].matches('\n').count() + 1).unwrap_or(u32::MAX)
+}
+
 pub fn find_line(text: &str, needle: &str) -> Option<u32> {
     let offset = text.find(needle)?;
     Some(u32::try_from(text[..offset].matches('\n').count() + 1).unwrap_or(u32::MAX))

@@ -169,7 +169,7 @@ fn status_codes() {
         "api.status-codes",
         "pass",
         "src/routes/orders.rs",
-        Some(75),
+        Some(76),
         "POST /v1/orders → `create_order` answers 201"
     );
     // Every failure is a 500, and the create answers 200.

@@ -318,11 +318,14 @@ fn scaling_out_needs_external_state_and_replicas() {
         Some(7),
         "keeps data in the process",
     );
-    expect_summary(
+    // The prepared sample ships Kubernetes manifests with an autoscaler.
+    expect(
         report(sample("axum-ready")),
         "perf.horizontal-scaling",
-        "partial",
-        "no replica count or autoscaler",
+        "pass",
+        "deploy/k8s/orders-api.yaml",
+        Some(54),
+        "`kind: HorizontalPodAutoscaler`",
     );
 }
 

@@ -610,7 +610,7 @@ fn database_urls_come_from_the_environment() {
         "cfg.db-url",
         "pass",
         "src/main.rs",
-        Some(44),
+        Some(50),
         "`DATABASE_URL` is read from the environment",
     );
     check(

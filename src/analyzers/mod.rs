@@ -17,6 +17,7 @@ pub mod ready;
 pub mod scan;
 pub mod sec;
 pub mod svc;
+pub mod tally;
 pub mod test;
 
 use crate::facts::Facts;
@@ -69,6 +70,37 @@ pub fn unless_server(facts: &Facts) -> Option<Outcome> {
     Some(Outcome::na(
         "no HTTP or gRPC server in this repository (no service crate depends on axum, actix-web, rocket, warp, poem, salvo, tonic, …)",
     ))
+}
+
+/// `n/a` when the tree has no service crate at all (only tests, examples, tooling).
+pub fn unless_service(facts: &Facts) -> Option<Outcome> {
+    facts
+        .service_packages()
+        .next()
+        .is_none()
+        .then(|| Outcome::na("no service crate in this repository"))
+}
+
+/// `fail` when one of `crates` is a dependency but nothing wires it:
+/// "`svc` depends on `prometheus` — but {consequence}".
+pub fn declared_unused(
+    facts: &Facts,
+    crates: &[&str],
+    consequence: &str,
+    looked: &str,
+) -> Option<Outcome> {
+    let hits = facts.dep_hits(crates);
+    let first = hits.first()?.what.clone();
+    Some(
+        Outcome::fail(format!("{first} — but {consequence}"))
+            .with_hits(hits)
+            .looked_for(looked),
+    )
+}
+
+/// The lower-cased file name of a root-relative path.
+pub fn file_name(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase()
 }
 
 /// Crates a service talks to that a readiness check should cover.

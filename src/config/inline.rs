@@ -3,7 +3,8 @@
 //!
 //! A suppression covers findings of RULE on its own line (a trailing comment)
 //! and on the next line that is not a comment (a comment above the code), and
-//! findings about the file as a whole. The reason is required: a suppression
+//! findings about the file as a whole. In a Dockerfile `#` starts a comment
+//! only at the start of a line, so there it goes on the line above. The reason is required: a suppression
 //! without one is reported and does not apply. `--no-inline-suppressions`
 //! ignores them all, for audits that must not be waived from inside the repo.
 

@@ -115,6 +115,8 @@ fn extract_unguarded(file: &FoundFile) -> FileOutcome {
             }),
             yaml::DocKind::GithubWorkflow => ci::github(path, &text).map(Extracted::Ci),
             yaml::DocKind::GitlabCi => ci::gitlab(path, &text).map(Extracted::Ci),
+            // A Helm template is not YAML until rendered: kept as text for the chart.
+            yaml::DocKind::Kubernetes if is_helm_template(path, &text) => Ok(Extracted::Text),
             kind @ (yaml::DocKind::Compose | yaml::DocKind::Kubernetes) => yaml::load_marked(&text)
                 .map(|docs| Extracted::Yaml { kind, docs })
                 .map_err(|e| {
@@ -175,6 +177,11 @@ fn read_found(file: &FoundFile) -> Result<Vec<u8>, String> {
         ));
     }
     Ok(bytes)
+}
+
+/// A file under a chart's `templates/` directory with template expressions.
+fn is_helm_template(path: &str, text: &str) -> bool {
+    (path.starts_with("templates/") || path.contains("/templates/")) && text.contains("{{")
 }
 
 impl FileOutcome {

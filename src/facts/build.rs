@@ -91,6 +91,7 @@ impl Facts {
             f.confirm_with_cargo_metadata();
         }
         (f.routes, f.router_roots) = routes::resolve(&f.rust, &f.packages);
+        (f.workloads, f.k8s_objects) = super::manifests::collect(&f.yaml, &f.texts);
         // OpenAPI documents the code generates (utoipa, aide, poem-openapi, ..).
         let generated = generated_spec::from_code(&f);
         f.specs.extend(generated);

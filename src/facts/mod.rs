@@ -11,6 +11,7 @@
 
 pub mod build;
 pub mod generated_spec;
+pub mod manifests;
 pub mod packages;
 pub mod query;
 pub mod routes;
@@ -80,6 +81,10 @@ pub struct Facts {
     pub sql: Vec<SqlSource>,
     pub texts: Vec<TextFile>,
     pub yaml: Vec<YamlFile>,
+    /// Compose services, Kubernetes pod workloads and Helm charts.
+    pub workloads: Vec<manifests::Workload>,
+    /// Every Kubernetes object, by kind.
+    pub k8s_objects: Vec<manifests::ManifestObject>,
     pub routes: Vec<Route>,
     /// Top-level routers, the one serving most routes first.
     pub router_roots: Vec<RouterRoot>,

@@ -112,9 +112,12 @@ impl Facts {
                 .collect(),
             routes: Vec::new(),
             router_roots: Vec::new(),
+            workloads: Vec::new(),
+            k8s_objects: Vec::new(),
             diagnostics: Vec::new(),
             cargo_source: self.cargo_source.clone(),
         };
+        (f.workloads, f.k8s_objects) = super::manifests::collect(&f.yaml, &f.texts);
         (f.routes, f.router_roots) = routes::resolve(&f.rust, &f.packages);
         let generated = generated_spec::from_code(&f);
         f.specs.extend(generated);

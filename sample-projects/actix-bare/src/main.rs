@@ -13,7 +13,7 @@ async fn main() -> std::io::Result<()> {
             .service(web::scope("/api").service(handlers::list_items).service(handlers::add_item).service(handlers::delete_item))
             .route("/items/{id}", web::get().to(handlers::get_item))
     })
-    .bind(("0.0.0.0", 8080))?
+    .bind(("127.0.0.1", 8080))?
     .run()
     .await
 }

@@ -35,8 +35,14 @@ pub fn app(state: AppState) -> Router {
             axum::http::header::X_CONTENT_TYPE_OPTIONS,
             axum::http::HeaderValue::from_static("nosniff"),
         ))
-        .layer(routes::cors_policy()).with_state(state)
+        .layer(routes::cors_policy())
+        .layer(axum::middleware::from_fn(monitoring::track))
+        .merge(monitoring::router())
+        .with_state(state)
 }
+
+mod monitoring;
+mod settings;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -47,13 +53,32 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .acquire_timeout(Duration::from_secs(3))
         .connect(&url)
         .await?;
-    let addr = SocketAddr::from(([0, 0, 0, 0], 8080));
+    let settings = settings::Settings::load()?;
+    monitoring::install()?;
+    let addr = SocketAddr::from(([0, 0, 0, 0], settings.port));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "listening");
     axum::serve(listener, app(AppState { db }).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what `docker stop` and Kubernetes send), so
+/// the server stops accepting and drains the requests in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler")
+            .recv()
+            .await;
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: draining requests in flight");
 }

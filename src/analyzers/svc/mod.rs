@@ -2,8 +2,185 @@
 //!
 //! Each analyzer is a submodule with `pub fn decide(facts, rule) -> Outcome`,
 //! listed in [`ANALYZERS`] under the name rules use (`analyzer: <name>`).
+//! Shared questions live here: how the server stops ([`shutdown`], also asked
+//! by `docker.graceful-shutdown`) and whether the service calls other services
+//! ([`outbound`]).
+
+pub mod api_gateway;
+pub mod boundaries;
+pub mod circuit_breaker;
+pub mod communication;
+pub mod discovery;
+pub mod distributed_tracing;
+pub mod event_driven;
+pub mod graceful_shutdown;
+pub mod saga;
 
 use super::Decide;
+use crate::facts::query::Hit;
+use crate::facts::Facts;
 
 /// This section's analyzers, by name.
-pub const ANALYZERS: &[(&str, Decide)] = &[];
+pub const ANALYZERS: &[(&str, Decide)] = &[
+    ("boundaries", boundaries::decide),
+    ("communication", communication::decide),
+    ("graceful_shutdown", graceful_shutdown::decide),
+    ("circuit_breaker", circuit_breaker::decide),
+    ("discovery", discovery::decide),
+    ("distributed_tracing", distributed_tracing::decide),
+    ("event_driven", event_driven::decide),
+    ("saga", saga::decide),
+    ("api_gateway", api_gateway::decide),
+];
+
+/// How the server stops.
+#[derive(Debug, Default)]
+pub struct Shutdown {
+    /// Calls that stop accepting and drain in-flight requests.
+    pub drains: Vec<Hit>,
+    /// Handlers for SIGTERM (what `docker stop` and Kubernetes send).
+    pub sigterm: Vec<Hit>,
+    /// Handlers for SIGINT / Ctrl-C only.
+    pub sigint: Vec<Hit>,
+    /// A server that drains on SIGTERM and SIGINT by itself (actix-web's
+    /// `HttpServer`, Rocket), unless told not to.
+    pub framework: Vec<Hit>,
+    /// `disable_signals()` on an actix-web server.
+    pub disabled: Vec<Hit>,
+}
+
+impl Shutdown {
+    /// The server handles SIGTERM (itself or through its framework).
+    pub fn handles_sigterm(&self) -> bool {
+        !self.sigterm.is_empty() || (!self.framework.is_empty() && self.disabled.is_empty())
+    }
+
+    /// The server handles SIGINT.
+    pub fn handles_sigint(&self) -> bool {
+        !self.sigint.is_empty() || (!self.framework.is_empty() && self.disabled.is_empty())
+    }
+
+    /// Anything at all reacts to a signal.
+    pub fn any(&self) -> bool {
+        !self.drains.is_empty() || self.handles_sigterm() || self.handles_sigint()
+    }
+}
+
+const DRAINS: &[&str] = &[
+    "with_graceful_shutdown",
+    "serve_with_shutdown",
+    "serve_with_incoming_shutdown",
+    "run_with_graceful_shutdown",
+    "bind_with_graceful_shutdown",
+    "graceful_shutdown",
+    "stop_graceful",
+    "shutdown_timeout",
+];
+
+/// What the service does on SIGTERM and Ctrl-C.
+pub fn shutdown(facts: &Facts) -> Shutdown {
+    let mut s = Shutdown::default();
+    for (f, m) in facts.methods(DRAINS) {
+        s.drains.push(Hit::new(
+            crate::location::Location::new(f.path.clone(), m.line),
+            format!("`.{}()`", m.name),
+        ));
+    }
+    s.drains.extend(facts.refs(&[
+        "GracefulShutdown",
+        "tokio_graceful_shutdown::Toplevel",
+        "axum_server::Handle",
+        "poem::Server::run_with_graceful_shutdown",
+    ]));
+    s.sigterm = facts.refs(&[
+        "SignalKind::terminate",
+        "SIGTERM",
+        "signal_hook::consts::TERM_SIGNALS",
+        "signal::unix::SignalKind::terminate",
+    ]);
+    s.sigint = facts.refs(&[
+        "tokio::signal::ctrl_c",
+        "signal::ctrl_c",
+        "SignalKind::interrupt",
+        "SIGINT",
+        "ctrlc::set_handler",
+    ]);
+    s.framework = facts
+        .refs_or_imports(&["actix_web::HttpServer", "ntex::web::HttpServer"])
+        .into_iter()
+        .take(1)
+        .map(|h| crate::facts::query::Hit::new(h.location, "actix-web's HttpServer drains on SIGTERM/SIGINT by default (30 s shutdown_timeout)"))
+        .collect();
+    let rocket = facts
+        .refs_or_imports(&[
+            "rocket::build",
+            "rocket::launch",
+            "rocket::custom",
+            "rocket::ignite",
+        ])
+        .into_iter()
+        .take(1)
+        .map(|h| {
+            crate::facts::query::Hit::new(
+                h.location,
+                "Rocket drains on SIGTERM/SIGINT by default (its `shutdown` grace period)",
+            )
+        });
+    s.framework.extend(rocket);
+    s.disabled = facts
+        .methods(&["disable_signals"])
+        .into_iter()
+        .map(|(f, m)| {
+            Hit::new(
+                crate::location::Location::new(f.path.clone(), m.line),
+                "`.disable_signals()`: the server ignores SIGTERM/SIGINT",
+            )
+        })
+        .collect();
+    s
+}
+
+/// HTTP/gRPC client crates: the service calls something.
+pub const CLIENT_CRATES: &[&str] = &[
+    "reqwest",
+    "reqwest-middleware",
+    "ureq",
+    "surf",
+    "isahc",
+    "attohttpc",
+    "awc",
+    "hyper-util",
+    "progenitor-client",
+];
+
+/// Code that calls other services: HTTP clients built or used, tonic clients.
+pub fn outbound(facts: &Facts) -> Vec<Hit> {
+    let mut hits = facts.refs(&[
+        "reqwest::Client",
+        "reqwest::ClientBuilder",
+        "reqwest::get",
+        "reqwest::blocking::Client",
+        "ClientWithMiddleware",
+        "ureq::Agent",
+        "ureq::AgentBuilder",
+        "ureq::get",
+        "ureq::post",
+        "surf::Client",
+        "awc::Client",
+        "isahc::HttpClient",
+        "hyper_util::client::legacy::Client",
+        "hyper::Client",
+        "tonic::transport::Channel",
+        "tonic::transport::Endpoint",
+        "*Client::connect",
+    ]);
+    const NOT_PEERS: &[&str] = &[
+        "redis", "mongodb", "postgres", "sqlx", "lapin", "nats", "kafka", "scylla",
+    ];
+    hits.retain(|h| {
+        !NOT_PEERS
+            .iter()
+            .any(|n| h.what.to_ascii_lowercase().contains(n))
+    });
+    hits
+}

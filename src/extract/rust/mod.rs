@@ -7,6 +7,7 @@
 //! (`proc_macro2::extra::invalidate_current_thread_spans`), or memory would grow
 //! with every file parsed on that thread.
 
+pub mod addr;
 pub mod api_doc;
 pub mod depth;
 pub mod keys;

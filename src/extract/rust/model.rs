@@ -35,12 +35,30 @@ pub struct RustFile {
     pub key_args: Vec<KeyArg>,
     /// Security-relevant settings given a literal `true`/`false`.
     pub bool_settings: Vec<BoolSetting>,
+    /// Listen addresses and ports stated in code (see [`super::addr`]).
+    pub addrs: Vec<AddrFact>,
 }
 
 /// A call of a function by a bare, not imported name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LocalCall {
     pub name: String,
+    pub line: u32,
+    pub test: bool,
+    pub in_fn: Option<u32>,
+}
+
+/// An address or port the service may listen on, as written in code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddrFact {
+    /// `0.0.0.0`, `127.0.0.1`, `::`, `::1`, `localhost`.
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    /// The environment variable consulted in the same expression (`PORT`):
+    /// the literal is then only its default.
+    pub env: Option<String>,
+    /// Where it was seen: "`.bind(..)`", "`let port`", "`fn default_port`".
+    pub site: String,
     pub line: u32,
     pub test: bool,
     pub in_fn: Option<u32>,

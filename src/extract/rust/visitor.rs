@@ -226,6 +226,22 @@ impl<'a> Collector<'a> {
         self.out.key_args.push(k);
     }
 
+    /// Record a listen address or port found at `site`.
+    fn add_addr(&mut self, found: super::addr::Found, site: String, line: u32) {
+        let (test, in_fn) = (self.in_test(), self.cur_fn());
+        if let Some(a) = super::addr::fact(found, site, line, test, in_fn) {
+            self.out.addrs.push(a);
+        }
+    }
+
+    /// A value bound to a name: a listen port or address when the name says so.
+    fn named_addr(&mut self, name: &str, expr: &syn::Expr, site: String) {
+        if let Some(kind) = super::addr::name_kind(name) {
+            let found = super::addr::scan_named(kind, expr);
+            self.add_addr(found, site, line_of(expr));
+        }
+    }
+
     fn with_context<F: FnOnce(&mut Self)>(&mut self, ctx: Option<String>, f: F) {
         let saved = std::mem::replace(&mut self.context, ctx);
         f(self);
@@ -295,9 +311,21 @@ impl<'a> Collector<'a> {
         };
         let idx = self.out.fns.len() as u32;
         let routed = !fact.route_attrs.is_empty();
+        let small = fact.stmts <= 3 && !fact.is_async;
         self.out.fns.push(fact);
         if let Some(op) = api_doc::op_from_attrs(attrs, idx, test, self.uses) {
             self.out.api_ops.push(op);
+        }
+        if let (Some(block), Some(kind), true) =
+            (block, super::addr::name_kind(&sig.ident.to_string()), small)
+        {
+            let found = super::addr::scan_block(kind, block);
+            let line = line_of(&sig.ident);
+            if let Some(a) =
+                super::addr::fact(found, format!("`fn {}`", sig.ident), line, test, Some(idx))
+            {
+                self.out.addrs.push(a);
+            }
         }
         if let Some(block) = block {
             if let Some((items, params)) = router::fragment(sig, block, self.uses) {
@@ -549,11 +577,21 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {
+        self.named_addr(
+            &c.ident.to_string(),
+            &c.expr,
+            format!("`const {}`", c.ident),
+        );
         let ctx = Some(c.ident.to_string());
         self.with_context(ctx, |this| visit::visit_item_const(this, c));
     }
 
     fn visit_item_static(&mut self, s: &'ast syn::ItemStatic) {
+        self.named_addr(
+            &s.ident.to_string(),
+            &s.expr,
+            format!("`static {}`", s.ident),
+        );
         let ctx = Some(s.ident.to_string());
         self.with_context(ctx, |this| visit::visit_item_static(this, s));
     }
@@ -568,6 +606,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_local(&mut self, l: &'ast syn::Local) {
+        if let (Some(name), Some(init)) = (pat_name(&l.pat), &l.init) {
+            self.named_addr(&name, &init.expr, format!("`let {name}`"));
+        }
         let ctx = pat_name(&l.pat).or_else(|| self.context.clone());
         self.with_context(ctx, |this| visit::visit_local(this, l));
         let init = l.init.as_ref().map(|i| i.expr.as_ref());
@@ -576,6 +617,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_field_value(&mut self, fv: &'ast syn::FieldValue) {
         self.push_setting(super::keys::field_setting(fv));
+        if let syn::Member::Named(i) = &fv.member {
+            self.named_addr(&i.to_string(), &fv.expr, format!("`{i}:` field"));
+        }
         let ctx = match &fv.member {
             syn::Member::Named(i) => Some(i.to_string()),
             syn::Member::Unnamed(_) => self.context.clone(),
@@ -632,6 +676,18 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                         in_fn: self.cur_fn(),
                     });
                 }
+            }
+            // Resolve only calls whose last segment can take an address.
+            let last = p.path.segments.last().map(|s| s.ident.to_string());
+            let text = match last.as_deref() {
+                Some(l) if super::addr::may_bind(l) => self.uses.resolve(&path_text(&p.path)),
+                _ => String::new(),
+            };
+            if super::addr::is_bind_fn(&text) {
+                let found = super::addr::scan_args(c.args.iter());
+                let short: Vec<&str> = text.rsplit("::").take(2).collect();
+                let site = format!("`{}::{}(..)`", short.get(1).unwrap_or(&""), short[0]);
+                self.add_addr(found, site, line_of(&p.path));
             }
         }
         if let Some(e) = self.sql.on_call(c, self.uses) {
@@ -704,6 +760,10 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 args: m.args.len().min(255) as u8,
                 arg_path: m.args.first().and_then(|a| self.arg_path(a)),
             });
+        }
+        if super::addr::is_bind_method(&name) {
+            let found = super::addr::scan_args(m.args.iter());
+            self.add_addr(found, format!("`.{name}(..)`"), line_of(&m.method));
         }
         self.visit_expr(&m.receiver);
         if let Some(t) = &m.turbofish {

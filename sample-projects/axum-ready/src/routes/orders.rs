@@ -72,6 +72,7 @@ async fn create_order(
     .bind(new.total_cents)
     .fetch_one(&state.db)
     .await?;
+    metrics::counter!("orders_created_total").increment(1);
     Ok((StatusCode::CREATED, Json(order)))
 }
 
