@@ -85,6 +85,9 @@ pub struct AuditArgs {
     /// When to colour the table.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Print the time of each phase (discover, extract per artifact kind, facts, rules, render) to stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -200,6 +203,10 @@ fn run_audit(a: AuditArgs) -> i32 {
     opts.rules_dir = a.rules.clone();
     opts.cargo_metadata = !a.no_cargo_metadata;
     opts.max_file_size = a.max_file_size;
+    opts.progress = !a.quiet;
+    if a.timings {
+        crate::timings::enable();
+    }
     let report = match audit::run(&opts) {
         Ok(r) => r,
         Err(e) => return error(&e.to_string()),
@@ -214,7 +221,7 @@ fn run_audit(a: AuditArgs) -> i32 {
                 && std::env::var("TERM").map_or(true, |t| t != "dumb")
         }
     };
-    let text = render::render(&report, a.format, color);
+    let text = crate::timings::time("render", || render::render(&report, a.format, color));
     let score_line = score_line(&report);
     match &a.output {
         Some(path) => {
@@ -240,6 +247,7 @@ fn run_audit(a: AuditArgs) -> i32 {
             }
         }
     }
+    crate::timings::print();
     gates(&report, a.fail_under, a.fail_on.map(Severity::from))
 }
 

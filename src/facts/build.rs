@@ -73,9 +73,10 @@ impl Facts {
         }
         f.packages = packages::from_manifests(&f.manifests);
         if opts.cargo_metadata {
-            f.confirm_with_cargo_metadata();
+            crate::timings::time("cargo metadata", || f.confirm_with_cargo_metadata());
         }
-        (f.routes, f.router_roots) = routes::resolve(&f.rust, &f.packages);
+        (f.routes, f.router_roots) =
+            crate::timings::time("routes", || routes::resolve(&f.rust, &f.packages));
         f.skipped.sort();
         f.diagnostics.sort();
         f.diagnostics.dedup();
