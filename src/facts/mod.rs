@@ -10,6 +10,7 @@
 //! test or a route in an example never decides a service item.
 
 pub mod build;
+pub mod index;
 pub mod packages;
 pub mod query;
 pub mod routes;
@@ -80,4 +81,6 @@ pub struct Facts {
     pub diagnostics: Vec<Diagnostic>,
     /// Where dependency facts came from: `cargo-metadata` or `manifest`.
     pub cargo_source: String,
+    /// Lookup tables for queries, built on first use ([`index`]).
+    pub index: index::Index,
 }

@@ -3,6 +3,7 @@
 //! Every query returns [`Hit`]s — a location and what was seen there — so a rule
 //! can put them straight into a report as evidence.
 
+use super::index::At;
 use super::{Facts, Package, TextFile};
 use crate::classify::{FileKind, Role};
 use crate::extract::cargo::{Dep, DepKind};
@@ -29,35 +30,86 @@ impl Hit {
 /// Whether `path` (`a::b::C::new`) matches `pattern`: the pattern's segments
 /// appear contiguously in the path. Segments may use `*` as a wildcard
 /// (`*RateLimit*`). A leading `^` anchors the pattern at the path's start.
+/// `-` and `_` are the same character in both.
+///
+/// Called for every path seen in code against every pattern of every rule, so
+/// it allocates nothing and rejects most paths with one substring search.
 pub fn path_matches(path: &str, pattern: &str) -> bool {
     let (anchored, pattern) = match pattern.strip_prefix('^') {
         Some(p) => (true, p),
         None => (false, pattern),
     };
-    let segs: Vec<&str> = path.split("::").collect();
-    let pats: Vec<&str> = pattern.split("::").collect();
-    if pats.len() > segs.len() {
+    // Without wildcards or dashes, contiguous equal segments are a substring.
+    if !pattern.contains(['*', '-']) && !path.contains('-') && !contains(path, pattern) {
         return false;
     }
-    let starts = if anchored {
-        0..1
-    } else {
-        0..segs.len() - pats.len() + 1
-    };
-    starts.into_iter().any(|start| {
-        pats.iter()
-            .zip(&segs[start..])
-            .all(|(p, s)| glob_segment(p, &s.replace('-', "_")))
+    let n_segs = segments(path).count();
+    let n_pats = segments(pattern).count();
+    if n_pats > n_segs {
+        return false;
+    }
+    let last_start = if anchored { 0 } else { n_segs - n_pats };
+    (0..=last_start).any(|start| {
+        segments(pattern)
+            .zip(segments(path).skip(start))
+            .all(|(p, s)| glob_segment(p, s))
     })
 }
 
+/// The `::`-separated segments of a path.
+fn segments(path: &str) -> impl Iterator<Item = &str> + Clone {
+    let mut rest = Some(path);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let mut from = 0;
+        while let Some(i) = r[from..].find(':') {
+            let at = from + i;
+            if r.as_bytes().get(at + 1) == Some(&b':') {
+                rest = Some(&r[at + 2..]);
+                return Some(&r[..at]);
+            }
+            from = at + 1;
+        }
+        rest = None;
+        Some(r)
+    })
+}
+
+/// `haystack.contains(needle)`, without building a two-way searcher for the
+/// short needles patterns are.
+fn contains(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    match n.first() {
+        None => true,
+        Some(&first) => h
+            .iter()
+            .enumerate()
+            .take((h.len() + 1).saturating_sub(n.len()))
+            .any(|(i, &b)| b == first && h[i..].starts_with(n)),
+    }
+}
+
+/// Equal, reading `-` as `_` on both sides.
+fn eq_dashes(a: &str, b: &str) -> bool {
+    let norm = |c: u8| if c == b'-' { b'_' } else { c };
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| norm(x) == norm(y))
+}
+
+/// One pattern segment against one path segment (whose `-` read as `_`).
 fn glob_segment(pattern: &str, seg: &str) -> bool {
     if !pattern.contains('*') {
-        return pattern.replace('-', "_") == seg;
+        return eq_dashes(pattern, seg);
     }
-    let parts: Vec<&str> = pattern.split('*').collect();
+    let normalised;
+    let seg = if seg.contains('-') {
+        normalised = seg.replace('-', "_");
+        normalised.as_str()
+    } else {
+        seg
+    };
+    let n_parts = pattern.split('*').count();
     let mut rest = seg;
-    for (i, part) in parts.iter().enumerate() {
+    for (i, part) in pattern.split('*').enumerate() {
         if part.is_empty() {
             continue;
         }
@@ -66,7 +118,7 @@ fn glob_segment(pattern: &str, seg: &str) -> bool {
                 Some(r) => rest = r,
                 None => return false,
             }
-        } else if i == parts.len() - 1 {
+        } else if i == n_parts - 1 {
             return rest.ends_with(part);
         } else {
             match rest.find(part) {
@@ -114,10 +166,14 @@ impl Facts {
 
     /// Rust files of service code, with their index in `self.rust`.
     pub fn service_rust(&self) -> impl Iterator<Item = (usize, &RustFile)> {
+        let service = match self.tables() {
+            std::borrow::Cow::Borrowed(t) => std::borrow::Cow::Borrowed(&t.service),
+            std::borrow::Cow::Owned(t) => std::borrow::Cow::Owned(t.service),
+        };
         self.rust
             .iter()
             .enumerate()
-            .filter(|(_, f)| self.is_service_path(&f.path, f.role))
+            .filter(move |(i, _)| service[*i])
     }
 
     /// Normal dependencies of service packages on any of `names`.
@@ -183,10 +239,17 @@ impl Facts {
     }
 
     fn refs_where(&self, patterns: &[&str], keep: impl Fn(&PathRef) -> bool) -> Vec<Hit> {
+        let tables = self.tables();
         let mut out = Vec::new();
-        for (_, f) in self.service_rust() {
-            for r in &f.refs {
-                if keep(r) && patterns.iter().any(|p| path_matches(&r.path, p)) {
+        for group in &tables.ref_paths {
+            let path = &self.rust[group[0].0 as usize].refs[group[0].1 as usize].path;
+            if !patterns.iter().any(|p| path_matches(path, p)) {
+                continue;
+            }
+            for &(fi, ri) in group {
+                let f = &self.rust[fi as usize];
+                let r = &f.refs[ri as usize];
+                if keep(r) {
                     out.push(Hit::new(
                         Location::new(f.path.clone(), r.line),
                         format!("`{}`", r.path),
@@ -201,28 +264,42 @@ impl Facts {
     /// Method calls in service code (not tests) named any of `names`, optionally
     /// filtered by the call chain's root path.
     pub fn methods(&self, names: &[&str]) -> Vec<(&RustFile, &MethodCall)> {
-        let mut out = Vec::new();
-        for (_, f) in self.service_rust() {
-            for m in &f.methods {
-                if !m.test && names.contains(&m.name.as_str()) {
-                    out.push((f, m));
-                }
+        let tables = self.tables();
+        let mut at: Vec<At> = Vec::new();
+        for group in &tables.method_names {
+            let name = &self.rust[group[0].0 as usize].methods[group[0].1 as usize].name;
+            if names.contains(&name.as_str()) {
+                at.extend(group);
             }
         }
-        out
+        at.sort_unstable();
+        at.into_iter()
+            .map(|(fi, mi)| {
+                let f = &self.rust[fi as usize];
+                (f, &f.methods[mi as usize])
+            })
+            .filter(|(_, m)| !m.test)
+            .collect()
     }
 
     /// Macro invocations in service code (not tests) whose path matches any pattern.
     pub fn macros(&self, patterns: &[&str]) -> Vec<(&RustFile, &MacroCall)> {
-        let mut out = Vec::new();
-        for (_, f) in self.service_rust() {
-            for m in &f.macros {
-                if !m.test && patterns.iter().any(|p| path_matches(&m.path, p)) {
-                    out.push((f, m));
-                }
+        let tables = self.tables();
+        let mut at: Vec<At> = Vec::new();
+        for group in &tables.macro_paths {
+            let path = &self.rust[group[0].0 as usize].macros[group[0].1 as usize].path;
+            if patterns.iter().any(|p| path_matches(path, p)) {
+                at.extend(group);
             }
         }
-        out
+        at.sort_unstable();
+        at.into_iter()
+            .map(|(fi, mi)| {
+                let f = &self.rust[fi as usize];
+                (f, &f.macros[mi as usize])
+            })
+            .filter(|(_, m)| !m.test)
+            .collect()
     }
 
     /// A function by its index pair.
@@ -234,21 +311,25 @@ impl Facts {
     /// package.
     pub fn type_named(&self, name: &str, near_file: usize) -> Option<(&RustFile, &TypeFact)> {
         let near_pkg = super::packages::package_of(&self.packages, &self.rust[near_file].path);
+        let tables = self.tables();
         let mut best: Option<((&RustFile, &TypeFact), u8)> = None;
-        for (fi, f) in self.service_rust() {
-            for t in f.types.iter().filter(|t| t.name == name && !t.test) {
-                let score = if fi == near_file {
-                    2
-                } else if near_pkg.is_some()
-                    && super::packages::package_of(&self.packages, &f.path) == near_pkg
-                {
-                    1
-                } else {
-                    0
-                };
-                if best.is_none_or(|(_, s)| score > s) {
-                    best = Some(((f, t), score));
-                }
+        for &(fi, ti) in tables.types.get(name).into_iter().flatten() {
+            let (fi, f) = (fi as usize, &self.rust[fi as usize]);
+            let t = &f.types[ti as usize];
+            if t.test {
+                continue;
+            }
+            let score = if fi == near_file {
+                2
+            } else if near_pkg.is_some()
+                && super::packages::package_of(&self.packages, &f.path) == near_pkg
+            {
+                1
+            } else {
+                0
+            };
+            if best.is_none_or(|(_, s)| score > s) {
+                best = Some(((f, t), score));
             }
         }
         best.map(|(b, _)| b)
@@ -469,6 +550,103 @@ mod tests {
         assert!(path_matches("my::RateLimiterLayer", "*RateLimit*"));
         assert!(path_matches("governor::Quota", "^governor"));
         assert!(!path_matches("app::governor::Quota", "^governor"));
+    }
+
+    /// The first implementation of [`path_matches`], splitting and allocating on
+    /// every call: the fast one must agree with it.
+    fn path_matches_reference(path: &str, pattern: &str) -> bool {
+        fn glob(pattern: &str, seg: &str) -> bool {
+            if !pattern.contains('*') {
+                return pattern.replace('-', "_") == seg;
+            }
+            let parts: Vec<&str> = pattern.split('*').collect();
+            let mut rest = seg;
+            for (i, part) in parts.iter().enumerate() {
+                if part.is_empty() {
+                    continue;
+                }
+                if i == 0 {
+                    match rest.strip_prefix(part) {
+                        Some(r) => rest = r,
+                        None => return false,
+                    }
+                } else if i == parts.len() - 1 {
+                    return rest.ends_with(part);
+                } else {
+                    match rest.find(part) {
+                        Some(at) => rest = &rest[at + part.len()..],
+                        None => return false,
+                    }
+                }
+            }
+            true
+        }
+        let (anchored, pattern) = match pattern.strip_prefix('^') {
+            Some(p) => (true, p),
+            None => (false, pattern),
+        };
+        let segs: Vec<&str> = path.split("::").collect();
+        let pats: Vec<&str> = pattern.split("::").collect();
+        if pats.len() > segs.len() {
+            return false;
+        }
+        let starts = if anchored {
+            0..1
+        } else {
+            0..segs.len() - pats.len() + 1
+        };
+        starts.into_iter().any(|start| {
+            pats.iter()
+                .zip(&segs[start..])
+                .all(|(p, s)| glob(p, &s.replace('-', "_")))
+        })
+    }
+
+    #[test]
+    fn fast_path_matching_agrees_with_the_reference() {
+        let paths = [
+            "tower_http::cors::CorsLayer::new",
+            "tower-http::cors::CorsLayer",
+            "governor::Quota",
+            "app::governor::Quota",
+            "my::RateLimiterLayer",
+            "a:::b",
+            "a::",
+            "",
+            "x::y::x::y::z",
+            "tracing_subscriber::fmt::layer",
+            "fmt",
+        ];
+        let patterns = [
+            "CorsLayer",
+            "tower_http::cors",
+            "tower-http::cors",
+            "^tower_http",
+            "^governor",
+            "governor::Quota",
+            "*RateLimit*",
+            "Rate*Layer",
+            "*Layer",
+            "my::*Limiter*",
+            "x::y::z",
+            "^x::y::z",
+            "fmt",
+            "fmt::layer",
+            "",
+            "::",
+            ":b",
+            "a::",
+            "cors::Other",
+        ];
+        for p in paths {
+            for pat in patterns {
+                assert_eq!(
+                    path_matches(p, pat),
+                    path_matches_reference(p, pat),
+                    "{p} ~ {pat}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::extract::rust::{FnFact, RustFile};
 use crate::facts::{Facts, Route};
 use crate::location::Location;
 use crate::rules::{Evidence, Outcome, RuleDef};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Query parameter names that page a collection (compared lower-case, `_`/`-` removed).
 const PAGE_PARAMS: &[&str] = &[
@@ -154,14 +154,11 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         handler_params(facts, handler, route, ep);
     }
 
+    let get_routes = first_get_route_by_shape(facts);
     for spec in &facts.specs {
         for op in spec.operations.iter().filter(|o| o.method == "GET") {
             let Some(field) = spec_list(op) else { continue };
-            let key_path = facts
-                .routes
-                .iter()
-                .find(|r| r.method == "GET" && spec_matches(&r.path, &op.path, spec))
-                .map(|r| shape_key(&r.path))
+            let key_path = first_spec_match(&get_routes, &op.path, spec)
                 .unwrap_or_else(|| shape_key(&op.path));
             let ep = endpoints
                 .entry((op.method.clone(), key_path))
@@ -658,6 +655,48 @@ pub fn shape_key(path: &str) -> String {
         .join("/")
 }
 
+/// The first GET route of each shape key, by its index in `facts.routes`.
+fn first_get_route_by_shape(facts: &Facts) -> HashMap<String, usize> {
+    let mut out = HashMap::new();
+    for (i, r) in facts.routes.iter().enumerate() {
+        if r.method == "GET" {
+            out.entry(shape_key(&r.path)).or_insert(i);
+        }
+    }
+    out
+}
+
+/// The shape key of the first GET route that [`spec_matches`] `spec_path`:
+/// looked up by the keys a match can have (the spec path's, or a server base
+/// path joined to it) instead of testing every route against every operation,
+/// which was quadratic in the size of the API.
+fn first_spec_match(
+    first_get: &HashMap<String, usize>,
+    spec_path: &str,
+    spec: &SpecDoc,
+) -> Option<String> {
+    let s = shape_key(spec_path);
+    let mut keys = vec![s.clone()];
+    for url in &spec.servers {
+        let base = server_base(url);
+        if !base.is_empty() {
+            keys.push(format!("{base}{s}"));
+        }
+    }
+    keys.into_iter()
+        .filter_map(|k| first_get.get(&k).map(|&i| (i, k)))
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// The path part of a server URL, without a trailing `/`.
+fn server_base(url: &str) -> &str {
+    url.split_once("://")
+        .map(|(_, rest)| rest.find('/').map(|i| &rest[i..]).unwrap_or(""))
+        .unwrap_or(url)
+        .trim_end_matches('/')
+}
+
 /// Whether a code route path and a spec path name the same endpoint, allowing
 /// for a server base path (`servers: [{url: /api/v1}]`).
 pub fn spec_matches(code: &str, spec_path: &str, spec: &SpecDoc) -> bool {
@@ -667,11 +706,7 @@ pub fn spec_matches(code: &str, spec_path: &str, spec: &SpecDoc) -> bool {
         return true;
     }
     spec.servers.iter().any(|url| {
-        let base = url
-            .split_once("://")
-            .map(|(_, rest)| rest.find('/').map(|i| &rest[i..]).unwrap_or(""))
-            .unwrap_or(url)
-            .trim_end_matches('/');
+        let base = server_base(url);
         !base.is_empty() && c == format!("{base}{s}")
     })
 }
@@ -707,5 +742,44 @@ mod tests {
     #[test]
     fn shape_keys_erase_param_names() {
         assert_eq!(shape_key("/users/{id}/posts"), "/users/{}/posts");
+    }
+
+    /// The lookup finds the route the first-match scan over every route found.
+    #[test]
+    fn spec_match_lookup_finds_the_first_matching_route() {
+        let spec = SpecDoc {
+            path: "openapi.yaml".into(),
+            version: "3.0.3".into(),
+            title: String::new(),
+            servers: vec!["https://api.example.com/api/v1/".into(), "/".into()],
+            operations: Vec::new(),
+            security_schemes: Vec::new(),
+            global_security: false,
+            schemas: Vec::new(),
+        };
+        let routes = [
+            ("POST", "/users"),
+            ("GET", "/api/v1/users/{uid}"),
+            ("GET", "/users/{id}"),
+            ("GET", "/api/v1/orders"),
+            ("GET", "/orders"),
+        ];
+        let mut first_get = HashMap::new();
+        for (i, (m, p)) in routes.iter().enumerate() {
+            if *m == "GET" {
+                first_get.entry(shape_key(p)).or_insert(i);
+            }
+        }
+        for spec_path in ["/users/{id}", "/orders", "/users", "/missing/{x}"] {
+            let scan = routes
+                .iter()
+                .find(|(m, p)| *m == "GET" && spec_matches(p, spec_path, &spec))
+                .map(|(_, p)| shape_key(p));
+            assert_eq!(
+                first_spec_match(&first_get, spec_path, &spec),
+                scan,
+                "{spec_path}"
+            );
+        }
     }
 }
