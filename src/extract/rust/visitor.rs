@@ -12,7 +12,7 @@ use super::resolve::{
 };
 use super::router;
 use proc_macro2::{TokenStream, TokenTree};
-use std::collections::HashSet;
+use std::collections::HashMap;
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 use syn::Token;
@@ -57,8 +57,10 @@ const LOOP_ADAPTERS: &[&str] = &[
     "for_each_concurrent",
 ];
 
-/// Identity of a method call for de-duplication: name, chain root, in test, in fn, in loop.
-type MethodKey = (String, Option<String>, bool, Option<u32>, bool);
+/// Where a path was referenced, for de-duplication: kind, in test, in fn.
+type RefSeen = (RefKind, bool, Option<u32>);
+/// Where a method was called, for de-duplication: chain root, in test, in fn, in loop.
+type MethodSeen = (Option<String>, bool, Option<u32>, bool);
 
 pub struct Collector<'a> {
     uses: &'a UseMap,
@@ -68,8 +70,10 @@ pub struct Collector<'a> {
     impl_stack: Vec<(String, Option<String>)>,
     loop_depth: u32,
     context: Option<String>,
-    seen_refs: HashSet<(String, RefKind, bool, Option<u32>)>,
-    seen_methods: HashSet<MethodKey>,
+    /// Paths and method names already recorded, with the places they were seen:
+    /// looked up by `&str`, so a repeat costs no allocation.
+    seen_refs: HashMap<String, Vec<RefSeen>>,
+    seen_methods: HashMap<String, Vec<MethodSeen>>,
 }
 
 impl<'a> Collector<'a> {
@@ -86,8 +90,8 @@ impl<'a> Collector<'a> {
             impl_stack: Vec::new(),
             loop_depth: 0,
             context: None,
-            seen_refs: HashSet::new(),
-            seen_methods: HashSet::new(),
+            seen_refs: HashMap::new(),
+            seen_methods: HashMap::new(),
         }
     }
 
@@ -100,11 +104,11 @@ impl<'a> Collector<'a> {
     }
 
     fn add_ref(&mut self, raw: &str, kind: RefKind, line: u32) {
-        let path = self.uses.resolve(raw);
-        let key = (path.clone(), kind, self.in_test(), self.cur_fn());
-        if self.seen_refs.insert(key) {
+        let path = self.uses.resolve_cow(raw);
+        let seen = (kind, self.in_test(), self.cur_fn());
+        if first_time(&mut self.seen_refs, &path, seen) {
             self.out.refs.push(PathRef {
-                path,
+                path: path.into_owned(),
                 kind,
                 line,
                 test: self.in_test(),
@@ -122,7 +126,7 @@ impl<'a> Collector<'a> {
         }
         let single = path.segments.len() == 1;
         if single {
-            let resolved_differs = self.uses.resolve(&text) != text;
+            let resolved_differs = self.uses.renames(&text);
             let capital = text.chars().next().is_some_and(|c| c.is_uppercase());
             if !resolved_differs && (!capital || PRELUDE.contains(&text.as_str())) {
                 return;
@@ -512,14 +516,8 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         let name = m.method.to_string();
         let root = chain_root(&m.receiver).map(|r| self.uses.resolve(&r));
         let in_loop = self.loop_depth > 0;
-        let key = (
-            name.clone(),
-            root.clone(),
-            self.in_test(),
-            self.cur_fn(),
-            in_loop,
-        );
-        if self.seen_methods.insert(key) {
+        let seen = (root.clone(), self.in_test(), self.cur_fn(), in_loop);
+        if first_time(&mut self.seen_methods, &name, seen) {
             self.out.methods.push(MethodCall {
                 name: name.clone(),
                 root,
@@ -604,6 +602,21 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 }
 
+/// Record `ctx` under `key`; whether it is new.
+fn first_time<C: PartialEq>(seen: &mut HashMap<String, Vec<C>>, key: &str, ctx: C) -> bool {
+    match seen.get_mut(key) {
+        Some(list) if list.contains(&ctx) => false,
+        Some(list) => {
+            list.push(ctx);
+            true
+        }
+        None => {
+            seen.insert(key.to_string(), vec![ctx]);
+            true
+        }
+    }
+}
+
 /// Whether an attribute marks a test function (`#[test]`, `#[tokio::test]`,
 /// `#[sqlx::test]`, `#[rstest]`, `#[test_case(..)]`).
 fn is_test_attr(attr: &syn::Attribute) -> bool {
@@ -636,6 +649,9 @@ fn route_attr(attr: &syn::Attribute) -> Option<RouteAttr> {
     let verbs = [
         "get", "post", "put", "delete", "patch", "head", "options", "trace", "connect",
     ];
+    if !(verbs.contains(&name.as_str()) || name == "route" || name == "oai") {
+        return None;
+    }
     let args = attr
         .parse_args_with(Punctuated::<syn::Expr, Token![,]>::parse_terminated)
         .ok()?;
@@ -778,7 +794,7 @@ fn collect_token_lits(tokens: &TokenStream, out: &mut Vec<(String, u32)>) {
         match tt {
             TokenTree::Group(g) => collect_token_lits(&g.stream(), out),
             TokenTree::Literal(lit) => {
-                if let Ok(s) = syn::parse_str::<syn::LitStr>(&lit.to_string()) {
+                if let Some(s) = token_lit_str(&lit) {
                     let line = u32::try_from(lit.span().start().line).unwrap_or(0);
                     out.push((s.value(), line));
                 }
@@ -809,9 +825,16 @@ fn field_idents(tokens: &TokenStream) -> Vec<String> {
 
 fn first_token_lit(tokens: &TokenStream) -> Option<String> {
     match tokens.clone().into_iter().next()? {
-        TokenTree::Literal(lit) => syn::parse_str::<syn::LitStr>(&lit.to_string())
-            .ok()
-            .map(|s| s.value()),
+        TokenTree::Literal(lit) => token_lit_str(&lit).map(|s| s.value()),
+        _ => None,
+    }
+}
+
+/// A literal token that is a string literal (what `syn::parse_str::<LitStr>` of
+/// its text accepts), read from the token instead of lexing its text again.
+fn token_lit_str(lit: &proc_macro2::Literal) -> Option<syn::LitStr> {
+    match syn::Lit::new(lit.clone()) {
+        syn::Lit::Str(s) => Some(s),
         _ => None,
     }
 }
