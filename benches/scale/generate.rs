@@ -331,6 +331,7 @@ impl Writer {
                     ("__CREATED_LOG__", created_log),
                 ],
             );
+            let text = fill(&text, t::SHARED);
             self.write(
                 &format!("{base}/src/handlers/{}.rs", r.plural),
                 &fill(&text, &pairs_ref),

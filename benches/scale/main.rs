@@ -139,7 +139,10 @@ fn smoke() -> i32 {
         peer_timeout: Duration::from_secs(60),
     };
     let size = bench.size(100, 2_000, 1, &[]).expect("smoke run");
-    print!("{}", table(&bench, std::slice::from_ref(&size), None, &[]));
+    print!(
+        "{}",
+        tables(&bench, std::slice::from_ref(&size), None, &[], false)
+    );
     let _ = std::fs::remove_dir_all(&dir);
     let ok = size.stats.rust_lines >= 2_000
         && size.audit.code == Some(0)
@@ -225,7 +228,7 @@ fn full(args: &Args) -> i32 {
             )
         })
         .collect();
-    let text = table(&bench, &sizes, speedup.as_ref(), &notes);
+    let text = tables(&bench, &sizes, speedup.as_ref(), &notes, false);
     print!("{text}");
     if let Some(last) = sizes.last() {
         println!(
@@ -240,7 +243,7 @@ fn full(args: &Args) -> i32 {
     if let Some(parent) = md.parent() {
         let _ = std::fs::create_dir_all(parent);
     }
-    let mut doc = markdown(&bench, &sizes, speedup.as_ref(), &notes);
+    let mut doc = tables(&bench, &sizes, speedup.as_ref(), &notes, true);
     if let Some(last) = sizes.last() {
         let _ = write!(
             doc,
@@ -574,9 +577,9 @@ const PEER_HEAD: [&str; 8] = [
 ];
 
 /// A plain-text table with aligned columns.
-fn text_table<S: AsRef<str>>(head: &[S], rows: &[Vec<String>]) -> String {
+fn text_table(head: &[&str], rows: &[Vec<String>]) -> String {
     let n = head.len();
-    let mut width: Vec<usize> = head.iter().map(|h| h.as_ref().chars().count()).collect();
+    let mut width: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate().take(n) {
             width[i] = width[i].max(c.chars().count());
@@ -594,14 +597,14 @@ fn text_table<S: AsRef<str>>(head: &[S], rows: &[Vec<String>]) -> String {
         }
         s.trim_end().to_string() + "\n"
     };
-    let mut out = line(head.iter().map(|h| h.as_ref()).collect());
+    let mut out = line(head.to_vec());
     for r in rows {
         out.push_str(&line(r.iter().map(String::as_str).collect()));
     }
     out
 }
 
-fn md_table<S: AsRef<str>>(head: &[S], rows: &[Vec<String>]) -> String {
+fn md_table(head: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -636,52 +639,40 @@ fn checks(sizes: &[Size]) -> String {
     out
 }
 
-fn table(bench: &Bench, sizes: &[Size], sp: Option<&Speedup>, notes: &[String]) -> String {
+/// The result tables, as aligned text for the terminal or as Markdown.
+fn tables(
+    bench: &Bench,
+    sizes: &[Size],
+    sp: Option<&Speedup>,
+    notes: &[String],
+    markdown: bool,
+) -> String {
+    let render = |head: &[&str], rows: &[Vec<String>]| {
+        if markdown {
+            md_table(head, rows)
+        } else {
+            text_table(head, rows)
+        }
+    };
     let mut out = String::new();
-    let (head, rows) = size_rows(sizes);
-    let _ = writeln!(
-        out,
-        "\nbaseline = walk + read + syn::parse_file of every .rs file; audit = seaworthy audit --format json ({} threads, fastest of {} runs)\n",
-        bench.threads, bench.runs
-    );
-    out.push_str(&text_table(&head, &rows));
-    out.push('\n');
-    out.push_str(&checks(sizes));
-    if let Some(sp) = sp {
+    if markdown {
         let _ = writeln!(
             out,
-            "\nparallel speedup on the {}-line tree:\n",
-            thousands(sp.lines)
+            "Measured with `cargo bench --bench scale` on {} threads, fastest of {} runs.\n",
+            bench.threads, bench.runs
         );
-        let (head, rows) = speedup_rows(bench.threads, sp);
-        out.push_str(&text_table(&head, &rows));
+    } else {
+        let _ = writeln!(
+            out,
+            "\nbaseline = walk + read + syn::parse_file of every .rs file; audit = seaworthy audit --format json ({} threads, fastest of {} runs)\n",
+            bench.threads, bench.runs
+        );
     }
-    let prow = peer_rows(sizes);
-    if !prow.is_empty() {
-        out.push_str("\npeers on the same trees:\n\n");
-        out.push_str(&text_table(&PEER_HEAD, &prow));
-    }
-    for n in notes {
-        let _ = writeln!(out, "{n}");
-    }
-    if sizes.iter().all(|s| s.peers.is_empty()) && notes.is_empty() {
-        out.push_str("peers: not run\n");
-    }
-    out
-}
-
-fn markdown(bench: &Bench, sizes: &[Size], sp: Option<&Speedup>, notes: &[String]) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Measured with `cargo bench --bench scale` on {} threads, fastest of {} runs.\n",
-        bench.threads, bench.runs
-    );
     let (head, rows) = size_rows(sizes);
-    out.push_str(&md_table(&head, &rows));
+    out.push_str(&render(&head, &rows));
     out.push('\n');
     for l in checks(sizes).lines() {
-        let _ = writeln!(out, "- {l}");
+        let _ = writeln!(out, "{}{l}", if markdown { "- " } else { "" });
     }
     if let Some(sp) = sp {
         let _ = writeln!(
@@ -690,15 +681,19 @@ fn markdown(bench: &Bench, sizes: &[Size], sp: Option<&Speedup>, notes: &[String
             thousands(sp.lines)
         );
         let (head, rows) = speedup_rows(bench.threads, sp);
-        out.push_str(&md_table(&head, &rows));
+        let head: Vec<&str> = head.iter().map(String::as_str).collect();
+        out.push_str(&render(&head, &rows));
     }
     let prow = peer_rows(sizes);
     if !prow.is_empty() {
         out.push_str("\nPeers on the same trees:\n\n");
-        out.push_str(&md_table(&PEER_HEAD, &prow));
+        out.push_str(&render(&PEER_HEAD, &prow));
     }
     for n in notes {
-        let _ = writeln!(out, "\n- {n}");
+        let _ = writeln!(out, "{}{n}", if markdown { "\n- " } else { "" });
+    }
+    if !markdown && sizes.iter().all(|s| s.peers.is_empty()) && notes.is_empty() {
+        out.push_str("peers: not run\n");
     }
     out
 }

@@ -14,24 +14,15 @@ pub fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
     out
 }
 
-pub const AXUM_HANDLERS: &str = r#"//! HTTP handlers for __es__: list (paginated), fetch, create, update, delete.
+/// What the axum and actix-web handler files share: the page parameters,
+/// their unit test and the search query string.
+pub const SHARED: &[(&str, &str)] = &[
+    ("__LIST_PARAMS__\n", LIST_PARAMS),
+    ("__CAP_TEST__\n", CAP_TEST),
+    ("__SEARCH_PARAMS__\n", SEARCH_PARAMS),
+];
 
-use axum::{
-    extract::{Path, Query, State},
-    http::StatusCode,
-    routing::get,
-    Json, Router,
-};
-use serde::Deserialize;
-use tracing::{debug, info, instrument, warn};
-use uuid::Uuid;
-
-use crate::domain::__es__ as rules;
-use crate::error::ApiError;
-use crate::models::__e__::{New__E__, __E__Patch, __E__};
-use crate::AppState;
-
-/// Largest page a client may ask for.
+const LIST_PARAMS: &str = r#"/// Largest page a client may ask for.
 const MAX_PAGE_SIZE: i64 = __MAXPAGE__;
 
 /// Query string of `GET /__es__`.
@@ -51,6 +42,45 @@ impl ListParams {
         self.offset.unwrap_or(0).max(0)
     }
 }
+"#;
+
+const CAP_TEST: &str = r#"    #[test]
+    fn page_size_is_capped() {
+        let p = ListParams {
+            limit: Some(10_000),
+            offset: Some(-3),
+            sort: None,
+        };
+        assert_eq!(p.limit(), MAX_PAGE_SIZE);
+        assert_eq!(p.offset(), 0);
+    }
+"#;
+
+const SEARCH_PARAMS: &str = r#"/// Query string of `GET /__es__/search`.
+#[derive(Debug, Deserialize)]
+pub struct SearchParams {
+    pub q: String,
+}
+"#;
+
+pub const AXUM_HANDLERS: &str = r#"//! HTTP handlers for __es__: list (paginated), fetch, create, update, delete.
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    routing::get,
+    Json, Router,
+};
+use serde::Deserialize;
+use tracing::{debug, info, instrument, warn};
+use uuid::Uuid;
+
+use crate::domain::__es__ as rules;
+use crate::error::ApiError;
+use crate::models::__e__::{New__E__, __E__Patch, __E__};
+use crate::AppState;
+
+__LIST_PARAMS__
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -149,16 +179,7 @@ __SEARCH__
 mod tests {
     use super::*;
 
-    #[test]
-    fn page_size_is_capped() {
-        let p = ListParams {
-            limit: Some(10_000),
-            offset: Some(-3),
-            sort: None,
-        };
-        assert_eq!(p.limit(), MAX_PAGE_SIZE);
-        assert_eq!(p.offset(), 0);
-    }
+__CAP_TEST__
 
     #[test]
     fn default_page_is_twenty() {
@@ -174,11 +195,7 @@ mod tests {
 
 /// A legacy search endpoint that builds its SQL with `format!` (an injection).
 pub const AXUM_SEARCH: &str = r#"
-/// Query string of `GET /__es__/search`.
-#[derive(Debug, Deserialize)]
-pub struct SearchParams {
-    pub q: String,
-}
+__SEARCH_PARAMS__
 
 /// Legacy search kept for an old client.
 pub async fn search___es__(
@@ -206,26 +223,7 @@ use crate::error::ApiError;
 use crate::models::__e__::{New__E__, __E__Patch, __E__};
 use crate::AppState;
 
-/// Largest page a client may ask for.
-const MAX_PAGE_SIZE: i64 = __MAXPAGE__;
-
-/// Query string of `GET /__es__`.
-#[derive(Debug, Deserialize)]
-pub struct ListParams {
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
-    pub sort: Option<String>,
-}
-
-impl ListParams {
-    fn limit(&self) -> i64 {
-        self.limit.unwrap_or(20).clamp(1, MAX_PAGE_SIZE)
-    }
-
-    fn offset(&self) -> i64 {
-        self.offset.unwrap_or(0).max(0)
-    }
-}
+__LIST_PARAMS__
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -339,25 +337,12 @@ __SEARCH__
 mod tests {
     use super::*;
 
-    #[test]
-    fn page_size_is_capped() {
-        let p = ListParams {
-            limit: Some(10_000),
-            offset: Some(-3),
-            sort: None,
-        };
-        assert_eq!(p.limit(), MAX_PAGE_SIZE);
-        assert_eq!(p.offset(), 0);
-    }
+__CAP_TEST__
 }
 "#;
 
 pub const ACTIX_SEARCH: &str = r#"
-/// Query string of `GET /__es__/search`.
-#[derive(Debug, Deserialize)]
-pub struct SearchParams {
-    pub q: String,
-}
+__SEARCH_PARAMS__
 
 /// Legacy search kept for an old client.
 #[get("/search")]

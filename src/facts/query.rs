@@ -240,23 +240,20 @@ impl Facts {
 
     fn refs_where(&self, patterns: &[&str], keep: impl Fn(&PathRef) -> bool) -> Vec<Hit> {
         let tables = self.tables();
-        let mut out = Vec::new();
-        for group in &tables.ref_paths {
-            let path = &self.rust[group[0].0 as usize].refs[group[0].1 as usize].path;
-            if !patterns.iter().any(|p| path_matches(path, p)) {
-                continue;
-            }
-            for &(fi, ri) in group {
-                let f = &self.rust[fi as usize];
-                let r = &f.refs[ri as usize];
-                if keep(r) {
-                    out.push(Hit::new(
-                        Location::new(f.path.clone(), r.line),
-                        format!("`{}`", r.path),
-                    ));
-                }
-            }
-        }
+        let mut out: Vec<Hit> = self
+            .grouped(
+                &tables.ref_paths,
+                |f, i| &f.refs[i],
+                |r| patterns.iter().any(|p| path_matches(&r.path, p)),
+            )
+            .filter(|(_, r)| keep(r))
+            .map(|(f, r)| {
+                Hit::new(
+                    Location::new(f.path.clone(), r.line),
+                    format!("`{}`", r.path),
+                )
+            })
+            .collect();
         out.sort();
         out
     }
@@ -265,41 +262,47 @@ impl Facts {
     /// filtered by the call chain's root path.
     pub fn methods(&self, names: &[&str]) -> Vec<(&RustFile, &MethodCall)> {
         let tables = self.tables();
-        let mut at: Vec<At> = Vec::new();
-        for group in &tables.method_names {
-            let name = &self.rust[group[0].0 as usize].methods[group[0].1 as usize].name;
-            if names.contains(&name.as_str()) {
-                at.extend(group);
-            }
-        }
-        at.sort_unstable();
-        at.into_iter()
-            .map(|(fi, mi)| {
-                let f = &self.rust[fi as usize];
-                (f, &f.methods[mi as usize])
-            })
-            .filter(|(_, m)| !m.test)
-            .collect()
+        self.grouped(
+            &tables.method_names,
+            |f, i| &f.methods[i],
+            |m| names.contains(&m.name.as_str()),
+        )
+        .filter(|(_, m)| !m.test)
+        .collect()
     }
 
     /// Macro invocations in service code (not tests) whose path matches any pattern.
     pub fn macros(&self, patterns: &[&str]) -> Vec<(&RustFile, &MacroCall)> {
         let tables = self.tables();
+        self.grouped(
+            &tables.macro_paths,
+            |f, i| &f.macros[i],
+            |m| patterns.iter().any(|p| path_matches(&m.path, p)),
+        )
+        .filter(|(_, m)| !m.test)
+        .collect()
+    }
+
+    /// Every fact of the groups (of equal keys) whose first fact is `wanted`,
+    /// in file then fact order.
+    fn grouped<'s, T: 's>(
+        &'s self,
+        groups: &[Vec<At>],
+        fact: impl Fn(&'s RustFile, usize) -> &'s T,
+        wanted: impl Fn(&T) -> bool,
+    ) -> impl Iterator<Item = (&'s RustFile, &'s T)> {
         let mut at: Vec<At> = Vec::new();
-        for group in &tables.macro_paths {
-            let path = &self.rust[group[0].0 as usize].macros[group[0].1 as usize].path;
-            if patterns.iter().any(|p| path_matches(path, p)) {
+        for group in groups {
+            let (fi, i) = group[0];
+            if wanted(fact(&self.rust[fi as usize], i as usize)) {
                 at.extend(group);
             }
         }
         at.sort_unstable();
-        at.into_iter()
-            .map(|(fi, mi)| {
-                let f = &self.rust[fi as usize];
-                (f, &f.macros[mi as usize])
-            })
-            .filter(|(_, m)| !m.test)
-            .collect()
+        at.into_iter().map(move |(fi, i)| {
+            let f = &self.rust[fi as usize];
+            (f, fact(f, i as usize))
+        })
     }
 
     /// A function by its index pair.
