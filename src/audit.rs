@@ -57,14 +57,9 @@ pub enum AuditError {
 /// Walk, read and parse the tree into facts.
 pub fn collect(opts: &AuditOptions) -> Result<Facts, AuditError> {
     check_root(&opts.root)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads.max(1))
-        .stack_size(PARSE_STACK)
-        .thread_name(|i| format!("seaworthy-parse-{i}"))
-        .build()
-        .map_err(|e| {
-            AuditError::Usage(format!("cannot start {} worker threads: {e}", opts.threads))
-        })?;
+    let pool = pool(opts.threads).map_err(|e| {
+        AuditError::Usage(format!("cannot start {} worker threads: {e}", opts.threads))
+    })?;
     let walk = WalkOptions {
         threads: opts.threads.max(1),
         max_file_size: opts.max_file_size,
@@ -84,6 +79,15 @@ pub fn collect(opts: &AuditOptions) -> Result<Facts, AuditError> {
         })
     });
     Ok(facts)
+}
+
+/// A pool of `threads` workers with stacks deep enough for syn.
+fn pool(threads: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .stack_size(PARSE_STACK)
+        .thread_name(|i| format!("seaworthy-parse-{i}"))
+        .build()
 }
 
 /// Read and extract every file in parallel (inventory order), with a progress
@@ -151,7 +155,11 @@ pub fn run(opts: &AuditOptions) -> Result<Report, AuditError> {
     let catalog = timings::time("catalog", || Catalog::load(opts.rules_dir.as_deref()))
         .map_err(AuditError::Usage)?;
     let facts = collect(opts)?;
-    let outcomes = timings::time("rules", || engine::evaluate(&catalog, &facts));
+    // Rules run in parallel too, on as many threads as extraction had.
+    let outcomes = timings::time("rules", || match pool(opts.threads) {
+        Ok(pool) => pool.install(|| engine::evaluate(&catalog, &facts)),
+        Err(_) => engine::evaluate(&catalog, &facts),
+    });
     Ok(timings::time("report", || {
         Report::build(&opts.display_path, &facts, &catalog, outcomes)
     }))

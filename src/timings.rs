@@ -38,14 +38,34 @@ pub fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }
 
-/// Run `f`, recording its wall time as phase `name` when recording.
+/// Run `f`, recording its wall time as phase `name` when recording. Phases
+/// timed inside `f` are listed after it.
 pub fn time<T>(name: &str, f: impl FnOnce() -> T) -> T {
+    timed(name, false, f)
+}
+
+/// [`time`], listed indented under the phase that encloses it.
+pub fn time_sub<T>(name: &str, f: impl FnOnce() -> T) -> T {
+    timed(name, true, f)
+}
+
+fn timed<T>(name: &str, sub: bool, f: impl FnOnce() -> T) -> T {
     if !enabled() {
         return f();
     }
+    let slot = {
+        let mut phases = PHASES.lock().unwrap();
+        phases.push(Phase {
+            name: name.to_string(),
+            time: Duration::ZERO,
+            sub,
+            detail: String::new(),
+        });
+        phases.len() - 1
+    };
     let start = Instant::now();
     let out = f();
-    record(name, start.elapsed(), String::new());
+    PHASES.lock().unwrap()[slot].time = start.elapsed();
     out
 }
 
@@ -116,8 +136,11 @@ mod tests {
         enable();
         time("discover", || std::thread::sleep(Duration::from_millis(2)));
         record_sub("rust", Duration::from_millis(5), "3 files".into());
+        time("facts", || time_sub("routes", || ()));
         let text = render();
         assert!(text.contains("discover"), "{text}");
+        let facts = text.find("facts").unwrap();
+        assert!(text[facts..].contains("\n    routes"), "{text}");
         assert!(text.contains("    rust"), "{text}");
         assert!(text.contains("3 files"), "{text}");
         assert!(text.contains("total"), "{text}");

@@ -73,10 +73,10 @@ impl Facts {
         }
         f.packages = packages::from_manifests(&f.manifests);
         if opts.cargo_metadata {
-            crate::timings::time("cargo metadata", || f.confirm_with_cargo_metadata());
+            crate::timings::time_sub("cargo metadata", || f.confirm_with_cargo_metadata());
         }
         (f.routes, f.router_roots) =
-            crate::timings::time("routes", || routes::resolve(&f.rust, &f.packages));
+            crate::timings::time_sub("routes", || routes::resolve(&f.rust, &f.packages));
         f.skipped.sort();
         f.diagnostics.sort();
         f.diagnostics.dedup();
