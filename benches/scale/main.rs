@@ -195,6 +195,7 @@ fn full(args: &Args) -> i32 {
         bench.runs,
         bench.dir.display()
     );
+    let load_at_start = load_average();
     let mut sizes = Vec::new();
     for &p in &percents {
         let lines = args.lines * p / 100;
@@ -228,6 +229,11 @@ fn full(args: &Args) -> i32 {
             )
         })
         .collect();
+    let mut notes = notes;
+    notes.push(format!(
+        "machine load average (1 min) at start {load_at_start}, at end {}: other work on the machine slows both sides",
+        load_average()
+    ));
     let text = tables(&bench, &sizes, speedup.as_ref(), &notes, false);
     print!("{text}");
     if let Some(last) = sizes.last() {
@@ -418,6 +424,14 @@ impl Bench {
             audit_n: size.audit,
         }
     }
+}
+
+/// The 1-minute load average, as /proc/loadavg gives it.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 fn first_line(s: &str) -> &str {
@@ -692,7 +706,10 @@ fn tables(
     for n in notes {
         let _ = writeln!(out, "{}{n}", if markdown { "\n- " } else { "" });
     }
-    if !markdown && sizes.iter().all(|s| s.peers.is_empty()) && notes.is_empty() {
+    if !markdown
+        && sizes.iter().all(|s| s.peers.is_empty())
+        && !notes.iter().any(|n| n.contains("not installed"))
+    {
         out.push_str("peers: not run\n");
     }
     out
