@@ -1,13 +1,17 @@
 //! The audit pipeline: discover → extract (parallel) → facts → rules → report.
 
 use crate::discover::{self, WalkOptions};
-use crate::extract;
+use crate::extract::{self, Extracted, FileOutcome};
 use crate::facts::build::BuildOptions;
 use crate::facts::Facts;
+use crate::progress::Progress;
 use crate::report::Report;
 use crate::rules::{engine, Catalog};
+use crate::timings;
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// Stack size of parsing threads: syn recurses on deeply nested expressions.
 pub const PARSE_STACK: usize = 32 * 1024 * 1024;
@@ -22,6 +26,8 @@ pub struct AuditOptions {
     pub max_file_size: u64,
     pub rules_dir: Option<PathBuf>,
     pub cargo_metadata: bool,
+    /// Draw a progress bar on stderr when it is a terminal and the run is long.
+    pub progress: bool,
 }
 
 impl AuditOptions {
@@ -36,6 +42,7 @@ impl AuditOptions {
             max_file_size: 4 * 1024 * 1024,
             rules_dir: None,
             cargo_metadata: true,
+            progress: true,
         }
     }
 }
@@ -50,40 +57,104 @@ pub enum AuditError {
 /// Walk, read and parse the tree into facts.
 pub fn collect(opts: &AuditOptions) -> Result<Facts, AuditError> {
     check_root(&opts.root)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads.max(1))
-        .stack_size(PARSE_STACK)
-        .thread_name(|i| format!("seaworthy-parse-{i}"))
-        .build()
-        .map_err(|e| {
-            AuditError::Usage(format!("cannot start {} worker threads: {e}", opts.threads))
-        })?;
+    let pool = pool(opts.threads).map_err(|e| {
+        AuditError::Usage(format!("cannot start {} worker threads: {e}", opts.threads))
+    })?;
     let walk = WalkOptions {
         threads: opts.threads.max(1),
         max_file_size: opts.max_file_size,
     };
     let facts = pool.install(|| {
-        let inventory = discover::discover(&opts.root, &walk);
-        let outcomes: Vec<_> = inventory
-            .files
-            .par_iter()
-            .map(extract::extract_file)
-            .collect();
-        Facts::build(
-            &opts.root,
-            inventory,
-            outcomes,
-            &BuildOptions {
-                cargo_metadata: opts.cargo_metadata,
-            },
-        )
+        let inventory = timings::time("discover", || discover::discover(&opts.root, &walk));
+        let outcomes = extract_all(&inventory, opts.progress);
+        timings::time("facts", || {
+            Facts::build(
+                &opts.root,
+                inventory,
+                outcomes,
+                &BuildOptions {
+                    cargo_metadata: opts.cargo_metadata,
+                },
+            )
+        })
     });
     Ok(facts)
 }
 
+/// A pool of `threads` workers with stacks deep enough for syn.
+fn pool(threads: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .stack_size(PARSE_STACK)
+        .thread_name(|i| format!("seaworthy-parse-{i}"))
+        .build()
+}
+
+/// Read and extract every file in parallel (inventory order), with a progress
+/// bar when wanted, and the time per artifact kind when `--timings` records.
+fn extract_all(inventory: &discover::Inventory, progress: bool) -> Vec<FileOutcome> {
+    let start = Instant::now();
+    let bar = Progress::new(inventory.files.len(), progress);
+    let timed: Vec<(FileOutcome, Duration)> = inventory
+        .files
+        .par_iter()
+        .map(|f| {
+            let t = Instant::now();
+            let out = extract::extract_file(f);
+            bar.inc();
+            (out, t.elapsed())
+        })
+        .collect();
+    bar.finish();
+    if !timings::enabled() {
+        return timed.into_iter().map(|(o, _)| o).collect();
+    }
+    timings::record(
+        "extract",
+        start.elapsed(),
+        format!("{} files", inventory.files.len()),
+    );
+    let mut kinds: BTreeMap<&str, (Duration, usize, u64)> = BTreeMap::new();
+    for ((o, t), f) in timed.iter().zip(&inventory.files) {
+        let e = kinds.entry(kind_name(o)).or_default();
+        e.0 += *t;
+        e.1 += 1;
+        e.2 += f.size;
+    }
+    for (kind, (t, n, bytes)) in kinds {
+        timings::record_sub(
+            kind,
+            t,
+            format!(
+                "{n} files, {:.1} MB (summed over {} workers)",
+                bytes as f64 / 1e6,
+                rayon::current_num_threads()
+            ),
+        );
+    }
+    timed.into_iter().map(|(o, _)| o).collect()
+}
+
+/// The artifact kind an outcome is reported under in `--timings`.
+fn kind_name(o: &FileOutcome) -> &'static str {
+    match &o.facts {
+        Some(Extracted::Rust(_)) => "rust",
+        Some(Extracted::Manifest(_)) | Some(Extracted::Lock(_)) => "cargo",
+        Some(Extracted::Docker(_)) => "docker",
+        Some(Extracted::Spec(_)) => "openapi",
+        Some(Extracted::Ci(_)) => "ci",
+        Some(Extracted::Yaml { .. }) => "yaml",
+        Some(Extracted::Coverage(_)) => "coverage",
+        Some(Extracted::Sql(_)) => "sql",
+        Some(Extracted::Text) => "text",
+        None => "unreadable or invalid",
+    }
+}
+
 /// Run a whole audit.
 pub fn run(opts: &AuditOptions) -> Result<Report, AuditError> {
-    let catalog = Catalog::load(opts.rules_dir.as_deref()).map_err(AuditError::Usage)?;
+    let catalog = timings::time("catalog", || Catalog::load(opts.rules_dir.as_deref()))
+        .map_err(AuditError::Usage)?;
     run_with(opts, &catalog).map(|(report, _)| report)
 }
 
@@ -92,9 +163,24 @@ pub fn run(opts: &AuditOptions) -> Result<Report, AuditError> {
 /// suppressions).
 pub fn run_with(opts: &AuditOptions, catalog: &Catalog) -> Result<(Report, Facts), AuditError> {
     let facts = collect(opts)?;
-    let outcomes = engine::evaluate(catalog, &facts);
-    let report = Report::build(&opts.display_path, &facts, catalog, outcomes);
+    let outcomes = evaluate(opts, catalog, &facts);
+    let report = timings::time("report", || {
+        Report::build(&opts.display_path, &facts, catalog, outcomes)
+    });
     Ok((report, facts))
+}
+
+/// Decide every rule, in parallel on as many threads as extraction had (not
+/// on every core whatever `-j` said).
+pub fn evaluate(
+    opts: &AuditOptions,
+    catalog: &Catalog,
+    facts: &Facts,
+) -> Vec<crate::rules::Outcome> {
+    timings::time("rules", || match pool(opts.threads) {
+        Ok(pool) => pool.install(|| engine::evaluate(catalog, facts)),
+        Err(_) => engine::evaluate(catalog, facts),
+    })
 }
 
 fn check_root(root: &Path) -> Result<(), AuditError> {

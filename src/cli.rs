@@ -136,6 +136,9 @@ pub struct AuditArgs {
     /// When to colour the table.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Print the time of each phase (discover, extract per artifact kind, facts, rules, render) to stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -338,6 +341,10 @@ fn prepare(a: &AuditArgs) -> Result<Prepared, String> {
     opts.rules_dir = a.rules.clone();
     opts.cargo_metadata = !a.no_cargo_metadata;
     opts.max_file_size = a.max_file_size;
+    opts.progress = !a.quiet;
+    if a.timings {
+        crate::timings::enable();
+    }
     if a.format.len() > 1 && a.output_dir.is_none() {
         return Err("several formats need --output-dir DIR (one file per format)".into());
     }
@@ -408,14 +415,20 @@ fn write_reports(a: &AuditArgs, report: &Report, catalog: &Catalog) -> Result<()
             .map_err(|e| format!("cannot create '{}': {e}", dir.display()))?;
         for f in &a.format {
             let path = dir.join(f.file_name());
-            write(&path, render::render(report, *f, &ctx))?;
+            write(
+                &path,
+                crate::timings::time("render", || render::render(report, *f, &ctx)),
+            )?;
             if !a.quiet {
                 eprintln!("wrote {}", path.display());
             }
         }
         eprintln!("{score_line}");
     } else if let Some(path) = &a.output {
-        write(path, render::render(report, a.format[0], &ctx))?;
+        write(
+            path,
+            crate::timings::time("render", || render::render(report, a.format[0], &ctx)),
+        )?;
         if !a.quiet {
             eprintln!("wrote {} — {score_line}", path.display());
         }
@@ -423,11 +436,12 @@ fn write_reports(a: &AuditArgs, report: &Report, catalog: &Catalog) -> Result<()
         let out = if a.quiet && a.format[0] == Format::Table {
             format!("{score_line}\n")
         } else {
-            render::render(report, a.format[0], &ctx)
+            crate::timings::time("render", || render::render(report, a.format[0], &ctx))
         };
         // A closed pipe (`| head`) is not an error.
         let _ = std::io::stdout().lock().write_all(out.as_bytes());
     }
+    crate::timings::print();
     Ok(())
 }
 

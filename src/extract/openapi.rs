@@ -169,11 +169,11 @@ pub fn extract(path: &str, text: &str) -> Result<(SpecDoc, Vec<Diagnostic>), Dia
         })
         .unwrap_or_default();
     let validation = if version.starts_with("3.0") {
-        serde_json::from_value::<openapiv3::OpenAPI>(value.clone())
+        <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&value)
             .err()
             .map(|e| format!("does not conform to OpenAPI 3.0: {e}"))
     } else if version.starts_with("3.1") || version.starts_with("3.2") {
-        serde_json::from_value::<oas3::Spec>(value.clone())
+        <oas3::Spec as serde::Deserialize>::deserialize(&value)
             .err()
             .map(|e| format!("does not conform to OpenAPI 3.1: {e}"))
     } else if version.starts_with("2.") {
@@ -207,6 +207,7 @@ fn normalise(
     let mut dangling = Vec::new();
     let mut operations = Vec::new();
     if let Some(paths) = root.get("paths").and_then(Value::as_object) {
+        let lines = OpLines::new(text, paths.keys().map(String::as_str));
         for (p, item) in paths {
             let item = r.deref(item, &mut dangling);
             let shared_params = item.get("parameters");
@@ -254,7 +255,7 @@ fn normalise(
                 operations.push(Operation {
                     method: m.to_ascii_uppercase(),
                     path: p.clone(),
-                    line: op_line(text, p, m),
+                    line: lines.line(p, m),
                     operation_id: op
                         .get("operationId")
                         .and_then(Value::as_str)
@@ -586,26 +587,76 @@ fn decode_pointer(p: &str) -> String {
     p.replace("%7B", "{").replace("%7D", "}")
 }
 
-/// The line of an operation: the method key after the path key.
-fn op_line(text: &str, path: &str, method: &str) -> Option<u32> {
-    let candidates = [
-        format!("\"{path}\""),
-        format!("'{path}'"),
-        format!("{path}:"),
-    ];
-    let start = candidates
-        .iter()
-        .filter_map(|c| text.find(c.as_str()))
-        .min()?;
-    let rest = &text[start..];
-    let m_candidates = [format!("\"{method}\""), format!("{method}:")];
-    let off = m_candidates
-        .iter()
-        .filter_map(|c| rest.find(c.as_str()))
-        .min()
-        .unwrap_or(0);
-    let abs = start + off;
-    Some(text[..abs].matches('\n').count() as u32 + 1)
+/// Lines of operations: the method key after the first place the path is
+/// written as a key (`"/x"`, `'/x'` or `/x:`).
+///
+/// Every path key is found in one pass over the text (Aho-Corasick), and lines
+/// come from a line index: looking each operation up with `str::find` from the
+/// top and counting newlines was quadratic, and took most of an audit's time on
+/// a spec with thousands of operations.
+struct OpLines<'t> {
+    text: &'t str,
+    /// Where each path key is first written.
+    starts: std::collections::HashMap<&'t str, usize>,
+    index: crate::location::LineIndex,
+}
+
+impl<'t> OpLines<'t> {
+    fn new(text: &'t str, keys: impl Iterator<Item = &'t str>) -> Self {
+        let keys: Vec<&str> = keys.collect();
+        let mut starts = std::collections::HashMap::new();
+        if let Ok(ac) = aho_corasick::AhoCorasick::new(&keys) {
+            let bytes = text.as_bytes();
+            for m in ac.find_overlapping_iter(text) {
+                let key = keys[m.pattern().as_usize()];
+                if starts.contains_key(key) {
+                    continue;
+                }
+                let (p, end) = (m.start(), m.end());
+                let before = p.checked_sub(1).map(|i| bytes[i]);
+                let after = bytes.get(end).copied();
+                let quoted = matches!(
+                    (before, after),
+                    (Some(b'"'), Some(b'"')) | (Some(b'\''), Some(b'\''))
+                );
+                if quoted {
+                    starts.insert(key, p - 1);
+                } else if after == Some(b':') {
+                    starts.insert(key, p);
+                }
+                if starts.len() == keys.len() {
+                    break;
+                }
+            }
+        }
+        OpLines {
+            text,
+            starts,
+            index: crate::location::LineIndex::new(text),
+        }
+    }
+
+    /// The line of `method` under `path`.
+    fn line(&self, path: &str, method: &str) -> Option<u32> {
+        let start = *self.starts.get(path)?;
+        let rest = &self.text[start..];
+        let bytes = rest.as_bytes();
+        // The first `"method"` or `method:` after the path key.
+        let off = rest
+            .match_indices(method)
+            .find_map(|(p, _)| {
+                let end = p + method.len();
+                if p > 0 && bytes[p - 1] == b'"' && bytes.get(end) == Some(&b'"') {
+                    Some(p - 1)
+                } else if bytes.get(end) == Some(&b':') {
+                    Some(p)
+                } else {
+                    None
+                }
+            })
+            .unwrap_or(0);
+        Some(self.index.line_of(start + off))
+    }
 }
 
 impl Operation {
@@ -664,6 +715,84 @@ components:
         );
         let slow = op.responses.iter().find(|r| r.status == "429").unwrap();
         assert_eq!(slow.headers, vec!["Retry-After".to_string()]);
+    }
+
+    /// The first implementation of operation lines: a search from the top per
+    /// operation. [`OpLines`] must give the same lines.
+    fn op_line_reference(text: &str, path: &str, method: &str) -> Option<u32> {
+        let candidates = [
+            format!("\"{path}\""),
+            format!("'{path}'"),
+            format!("{path}:"),
+        ];
+        let start = candidates
+            .iter()
+            .filter_map(|c| text.find(c.as_str()))
+            .min()?;
+        let rest = &text[start..];
+        let m_candidates = [format!("\"{method}\""), format!("{method}:")];
+        let off = m_candidates
+            .iter()
+            .filter_map(|c| rest.find(c.as_str()))
+            .min()
+            .unwrap_or(0);
+        Some(text[..start + off].matches('\n').count() as u32 + 1)
+    }
+
+    #[test]
+    fn operation_lines_match_a_search_from_the_top() {
+        let docs = [
+            V30,
+            "paths:\n  # see /a/b: below, and '/a' too\n  '/a':\n    description: get: it\n    post:\n      x: 1\n  /a/b:\n    put: {}\n  \"/c\":\n    delete: {}\n  /d:\n    x: 1\n",
+            r#"{"paths": {"/a": {"get": {}}, "/a/{id}": {"post": {}, "get": {}}, "/": {"patch": {}}}}"#,
+        ];
+        for text in docs {
+            let keys = [
+                "/pets",
+                "/pets/{id}",
+                "/a",
+                "/a/b",
+                "/c",
+                "/d",
+                "/a/{id}",
+                "/",
+                "/missing",
+            ];
+            let lines = OpLines::new(text, keys.iter().copied());
+            for k in keys {
+                for m in ["get", "post", "put", "delete", "patch", "head"] {
+                    assert_eq!(
+                        lines.line(k, m),
+                        op_line_reference(text, k, m),
+                        "{k} {m} in {text}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Validating from a borrowed value (no copy of the document) reports what
+    /// validating a copy reported.
+    #[test]
+    fn validation_errors_are_the_same_from_a_borrowed_value() {
+        let bad = [
+            r#"{"openapi": "3.0.3", "info": {"title": "t"}, "paths": {}}"#,
+            r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {"responses": 5}}}}"#,
+            r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {"parameters": [{"in": "query"}], "responses": {}}}}}"#,
+        ];
+        for text in bad {
+            let v: Value = serde_json::from_str(text).unwrap();
+            let owned = serde_json::from_value::<openapiv3::OpenAPI>(v.clone()).unwrap_err();
+            let borrowed = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&v).unwrap_err();
+            assert_eq!(owned.to_string(), borrowed.to_string());
+            let owned = serde_json::from_value::<oas3::Spec>(v.clone())
+                .map(|_| ())
+                .unwrap_err();
+            let borrowed = <oas3::Spec as serde::Deserialize>::deserialize(&v)
+                .map(|_| ())
+                .unwrap_err();
+            assert_eq!(owned.to_string(), borrowed.to_string());
+        }
     }
 
     #[test]

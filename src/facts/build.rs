@@ -88,9 +88,10 @@ impl Facts {
         }
         f.packages = packages::from_manifests(&f.manifests);
         if opts.cargo_metadata {
-            f.confirm_with_cargo_metadata();
+            crate::timings::time_sub("cargo metadata", || f.confirm_with_cargo_metadata());
         }
-        (f.routes, f.router_roots) = routes::resolve(&f.rust, &f.packages);
+        (f.routes, f.router_roots) =
+            crate::timings::time_sub("routes", || routes::resolve(&f.rust, &f.packages));
         (f.workloads, f.k8s_objects) = super::manifests::collect(&f.yaml, &f.texts);
         // OpenAPI documents the code generates (utoipa, aide, poem-openapi, ..).
         let generated = generated_spec::from_code(&f);

@@ -11,6 +11,7 @@
 
 pub mod build;
 pub mod generated_spec;
+pub mod index;
 pub mod manifests;
 pub mod packages;
 pub mod query;
@@ -91,4 +92,6 @@ pub struct Facts {
     pub diagnostics: Vec<Diagnostic>,
     /// Where dependency facts came from: `cargo-metadata` or `manifest`.
     pub cargo_source: String,
+    /// Lookup tables for queries, built on first use ([`index`]).
+    pub index: index::Index,
 }

@@ -155,7 +155,9 @@ pub fn frameworks_of(deps: &[Dep]) -> Vec<String> {
 pub fn package_of(packages: &[Package], path: &str) -> Option<usize> {
     let mut best: Option<(usize, usize)> = None;
     for (i, p) in packages.iter().enumerate() {
-        let inside = p.dir.is_empty() || path.starts_with(&format!("{}/", p.dir));
+        let inside = p.dir.is_empty()
+            || (path.starts_with(p.dir.as_str())
+                && path.as_bytes().get(p.dir.len()) == Some(&b'/'));
         if inside && best.is_none_or(|(_, len)| p.dir.len() > len) {
             best = Some((i, p.dir.len()));
         }

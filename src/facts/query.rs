@@ -3,6 +3,7 @@
 //! Every query returns [`Hit`]s — a location and what was seen there — so a rule
 //! can put them straight into a report as evidence.
 
+use super::index::At;
 use super::{Facts, Package, TextFile};
 use crate::classify::{FileKind, Role};
 use crate::extract::cargo::{Dep, DepKind};
@@ -29,30 +30,29 @@ impl Hit {
 /// Whether `path` (`a::b::C::new`) matches `pattern`: the pattern's segments
 /// appear contiguously in the path. Segments may use `*` as a wildcard
 /// (`*RateLimit*`). A leading `^` anchors the pattern at the path's start.
+/// `-` and `_` are the same character in both.
+///
+/// Called for every path seen in code against every pattern of every rule, so
+/// it allocates nothing and rejects most paths with one substring search.
 pub fn path_matches(path: &str, pattern: &str) -> bool {
     let (anchored, pattern) = match pattern.strip_prefix('^') {
         Some(p) => (true, p),
         None => (false, pattern),
     };
-    // Fast reject: a plain last segment must appear in the path as text.
-    let last = pattern.rsplit("::").next().unwrap_or(pattern);
-    if !last.contains(['*', '-']) && !path.contains(last) {
+    // Without wildcards or dashes, contiguous equal segments are a substring.
+    if !pattern.contains(['*', '-']) && !path.contains('-') && !contains(path, pattern) {
         return false;
     }
-    let segs: Vec<&str> = path.split("::").collect();
-    let pats: Vec<&str> = pattern.split("::").collect();
-    if pats.len() > segs.len() {
+    let n_segs = segments(path).count();
+    let n_pats = segments(pattern).count();
+    if n_pats > n_segs {
         return false;
     }
-    let starts = if anchored {
-        0..1
-    } else {
-        0..segs.len() - pats.len() + 1
-    };
-    starts.into_iter().any(|start| {
-        pats.iter()
-            .zip(&segs[start..])
-            .all(|(p, s)| glob_segment(p, &s.replace('-', "_")))
+    let last_start = if anchored { 0 } else { n_segs - n_pats };
+    (0..=last_start).any(|start| {
+        segments(pattern)
+            .zip(segments(path).skip(start))
+            .all(|(p, s)| glob_segment(p, s))
     })
 }
 
@@ -83,13 +83,60 @@ impl<'a> PathMatcher<'a> {
     }
 }
 
+/// The `::`-separated segments of a path.
+fn segments(path: &str) -> impl Iterator<Item = &str> + Clone {
+    let mut rest = Some(path);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let mut from = 0;
+        while let Some(i) = r[from..].find(':') {
+            let at = from + i;
+            if r.as_bytes().get(at + 1) == Some(&b':') {
+                rest = Some(&r[at + 2..]);
+                return Some(&r[..at]);
+            }
+            from = at + 1;
+        }
+        rest = None;
+        Some(r)
+    })
+}
+
+/// `haystack.contains(needle)`, without building a two-way searcher for the
+/// short needles patterns are.
+fn contains(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    match n.first() {
+        None => true,
+        Some(&first) => h
+            .iter()
+            .enumerate()
+            .take((h.len() + 1).saturating_sub(n.len()))
+            .any(|(i, &b)| b == first && h[i..].starts_with(n)),
+    }
+}
+
+/// Equal, reading `-` as `_` on both sides.
+fn eq_dashes(a: &str, b: &str) -> bool {
+    let norm = |c: u8| if c == b'-' { b'_' } else { c };
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| norm(x) == norm(y))
+}
+
+/// One pattern segment against one path segment (whose `-` read as `_`).
 fn glob_segment(pattern: &str, seg: &str) -> bool {
     if !pattern.contains('*') {
-        return pattern.replace('-', "_") == seg;
+        return eq_dashes(pattern, seg);
     }
-    let parts: Vec<&str> = pattern.split('*').collect();
+    let normalised;
+    let seg = if seg.contains('-') {
+        normalised = seg.replace('-', "_");
+        normalised.as_str()
+    } else {
+        seg
+    };
+    let n_parts = pattern.split('*').count();
     let mut rest = seg;
-    for (i, part) in parts.iter().enumerate() {
+    for (i, part) in pattern.split('*').enumerate() {
         if part.is_empty() {
             continue;
         }
@@ -98,7 +145,7 @@ fn glob_segment(pattern: &str, seg: &str) -> bool {
                 Some(r) => rest = r,
                 None => return false,
             }
-        } else if i == parts.len() - 1 {
+        } else if i == n_parts - 1 {
             return rest.ends_with(part);
         } else {
             match rest.find(part) {
@@ -146,10 +193,14 @@ impl Facts {
 
     /// Rust files of service code, with their index in `self.rust`.
     pub fn service_rust(&self) -> impl Iterator<Item = (usize, &RustFile)> {
+        let service = match self.tables() {
+            std::borrow::Cow::Borrowed(t) => std::borrow::Cow::Borrowed(&t.service),
+            std::borrow::Cow::Owned(t) => std::borrow::Cow::Owned(t.service),
+        };
         self.rust
             .iter()
             .enumerate()
-            .filter(|(_, f)| self.is_service_path(&f.path, f.role))
+            .filter(move |(i, _)| service[*i])
     }
 
     /// Normal dependencies of service packages on any of `names`.
@@ -215,18 +266,21 @@ impl Facts {
     }
 
     fn refs_where(&self, patterns: &[&str], keep: impl Fn(&PathRef) -> bool) -> Vec<Hit> {
-        let mut out = Vec::new();
-        let matcher = PathMatcher::new(patterns);
-        for (_, f) in self.service_rust() {
-            for r in &f.refs {
-                if keep(r) && matcher.matches(&r.path) {
-                    out.push(Hit::new(
-                        Location::new(f.path.clone(), r.line),
-                        format!("`{}`", r.path),
-                    ));
-                }
-            }
-        }
+        let tables = self.tables();
+        let mut out: Vec<Hit> = self
+            .grouped(
+                &tables.ref_paths,
+                |f, i| &f.refs[i],
+                |r| patterns.iter().any(|p| path_matches(&r.path, p)),
+            )
+            .filter(|(_, r)| keep(r))
+            .map(|(f, r)| {
+                Hit::new(
+                    Location::new(f.path.clone(), r.line),
+                    format!("`{}`", r.path),
+                )
+            })
+            .collect();
         out.sort();
         out
     }
@@ -234,28 +288,48 @@ impl Facts {
     /// Method calls in service code (not tests) named any of `names`, optionally
     /// filtered by the call chain's root path.
     pub fn methods(&self, names: &[&str]) -> Vec<(&RustFile, &MethodCall)> {
-        let mut out = Vec::new();
-        for (_, f) in self.service_rust() {
-            for m in &f.methods {
-                if !m.test && names.contains(&m.name.as_str()) {
-                    out.push((f, m));
-                }
-            }
-        }
-        out
+        let tables = self.tables();
+        self.grouped(
+            &tables.method_names,
+            |f, i| &f.methods[i],
+            |m| names.contains(&m.name.as_str()),
+        )
+        .filter(|(_, m)| !m.test)
+        .collect()
     }
 
     /// Macro invocations in service code (not tests) whose path matches any pattern.
     pub fn macros(&self, patterns: &[&str]) -> Vec<(&RustFile, &MacroCall)> {
-        let mut out = Vec::new();
-        for (_, f) in self.service_rust() {
-            for m in &f.macros {
-                if !m.test && patterns.iter().any(|p| path_matches(&m.path, p)) {
-                    out.push((f, m));
-                }
+        let tables = self.tables();
+        self.grouped(
+            &tables.macro_paths,
+            |f, i| &f.macros[i],
+            |m| patterns.iter().any(|p| path_matches(&m.path, p)),
+        )
+        .filter(|(_, m)| !m.test)
+        .collect()
+    }
+
+    /// Every fact of the groups (of equal keys) whose first fact is `wanted`,
+    /// in file then fact order.
+    fn grouped<'s, T: 's>(
+        &'s self,
+        groups: &[Vec<At>],
+        fact: impl Fn(&'s RustFile, usize) -> &'s T,
+        wanted: impl Fn(&T) -> bool,
+    ) -> impl Iterator<Item = (&'s RustFile, &'s T)> {
+        let mut at: Vec<At> = Vec::new();
+        for group in groups {
+            let (fi, i) = group[0];
+            if wanted(fact(&self.rust[fi as usize], i as usize)) {
+                at.extend(group);
             }
         }
-        out
+        at.sort_unstable();
+        at.into_iter().map(move |(fi, i)| {
+            let f = &self.rust[fi as usize];
+            (f, fact(f, i as usize))
+        })
     }
 
     /// A function by its index pair.
@@ -266,22 +340,24 @@ impl Facts {
     /// A struct or enum named `name` in service code, preferring `near_file`'s
     /// package.
     pub fn type_named(&self, name: &str, near_file: usize) -> Option<(&RustFile, &TypeFact)> {
-        let near_pkg = super::packages::package_of(&self.packages, &self.rust[near_file].path);
+        let tables = self.tables();
+        let near_pkg = tables.package[near_file];
         let mut best: Option<((&RustFile, &TypeFact), u8)> = None;
-        for (fi, f) in self.service_rust() {
-            for t in f.types.iter().filter(|t| t.name == name && !t.test) {
-                let score = if fi == near_file {
-                    2
-                } else if near_pkg.is_some()
-                    && super::packages::package_of(&self.packages, &f.path) == near_pkg
-                {
-                    1
-                } else {
-                    0
-                };
-                if best.is_none_or(|(_, s)| score > s) {
-                    best = Some(((f, t), score));
-                }
+        for &(fi, ti) in tables.types.get(name).into_iter().flatten() {
+            let (fi, f) = (fi as usize, &self.rust[fi as usize]);
+            let t = &f.types[ti as usize];
+            if t.test {
+                continue;
+            }
+            let score = if fi == near_file {
+                2
+            } else if near_pkg.is_some() && tables.package[fi] == near_pkg {
+                1
+            } else {
+                0
+            };
+            if best.is_none_or(|(_, s)| score > s) {
+                best = Some(((f, t), score));
             }
         }
         best.map(|(b, _)| b)
@@ -539,6 +615,103 @@ mod tests {
         assert!(path_matches("my::RateLimiterLayer", "*RateLimit*"));
         assert!(path_matches("governor::Quota", "^governor"));
         assert!(!path_matches("app::governor::Quota", "^governor"));
+    }
+
+    /// The first implementation of [`path_matches`], splitting and allocating on
+    /// every call: the fast one must agree with it.
+    fn path_matches_reference(path: &str, pattern: &str) -> bool {
+        fn glob(pattern: &str, seg: &str) -> bool {
+            if !pattern.contains('*') {
+                return pattern.replace('-', "_") == seg;
+            }
+            let parts: Vec<&str> = pattern.split('*').collect();
+            let mut rest = seg;
+            for (i, part) in parts.iter().enumerate() {
+                if part.is_empty() {
+                    continue;
+                }
+                if i == 0 {
+                    match rest.strip_prefix(part) {
+                        Some(r) => rest = r,
+                        None => return false,
+                    }
+                } else if i == parts.len() - 1 {
+                    return rest.ends_with(part);
+                } else {
+                    match rest.find(part) {
+                        Some(at) => rest = &rest[at + part.len()..],
+                        None => return false,
+                    }
+                }
+            }
+            true
+        }
+        let (anchored, pattern) = match pattern.strip_prefix('^') {
+            Some(p) => (true, p),
+            None => (false, pattern),
+        };
+        let segs: Vec<&str> = path.split("::").collect();
+        let pats: Vec<&str> = pattern.split("::").collect();
+        if pats.len() > segs.len() {
+            return false;
+        }
+        let starts = if anchored {
+            0..1
+        } else {
+            0..segs.len() - pats.len() + 1
+        };
+        starts.into_iter().any(|start| {
+            pats.iter()
+                .zip(&segs[start..])
+                .all(|(p, s)| glob(p, &s.replace('-', "_")))
+        })
+    }
+
+    #[test]
+    fn fast_path_matching_agrees_with_the_reference() {
+        let paths = [
+            "tower_http::cors::CorsLayer::new",
+            "tower-http::cors::CorsLayer",
+            "governor::Quota",
+            "app::governor::Quota",
+            "my::RateLimiterLayer",
+            "a:::b",
+            "a::",
+            "",
+            "x::y::x::y::z",
+            "tracing_subscriber::fmt::layer",
+            "fmt",
+        ];
+        let patterns = [
+            "CorsLayer",
+            "tower_http::cors",
+            "tower-http::cors",
+            "^tower_http",
+            "^governor",
+            "governor::Quota",
+            "*RateLimit*",
+            "Rate*Layer",
+            "*Layer",
+            "my::*Limiter*",
+            "x::y::z",
+            "^x::y::z",
+            "fmt",
+            "fmt::layer",
+            "",
+            "::",
+            ":b",
+            "a::",
+            "cors::Other",
+        ];
+        for p in paths {
+            for pat in patterns {
+                assert_eq!(
+                    path_matches(p, pat),
+                    path_matches_reference(p, pat),
+                    "{p} ~ {pat}"
+                );
+            }
+        }
     }
 
     #[test]

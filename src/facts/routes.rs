@@ -211,6 +211,8 @@ struct Index<'a> {
     /// fn name → all service functions.
     fns: HashMap<&'a str, Vec<Key>>,
     packages: &'a [Package],
+    /// The package of each file, looked up once rather than per candidate.
+    file_pkg: Vec<Option<usize>>,
 }
 
 /// Resolve every route of the service code in `files`, and the router roots
@@ -384,6 +386,10 @@ impl<'a> Index<'a> {
             op_fns: HashMap::new(),
             fns: HashMap::new(),
             packages,
+            file_pkg: files
+                .iter()
+                .map(|f| package_of(packages, &f.path))
+                .collect(),
         };
         for (fi, f) in files.iter().enumerate() {
             if !f.role.is_service() {
@@ -442,7 +448,7 @@ impl<'a> Index<'a> {
     }
 
     fn framework(&self, fi: usize) -> String {
-        package_of(self.packages, &self.files[fi].path)
+        self.file_pkg[fi]
             .and_then(|p| self.packages[p].frameworks.first().cloned())
             .unwrap_or_default()
     }
@@ -483,14 +489,14 @@ impl<'a> Index<'a> {
         if list.len() == 1 {
             return list.first().copied();
         }
-        let pkg = package_of(self.packages, &self.files[from].path);
+        let pkg = self.file_pkg[from];
         let last_q = qualifier.map(|q| q.rsplit("::").next().unwrap_or(q));
         let score = |&k: &Key| {
             let path = &self.files[k.0].path;
             let by_type = u8::from(last_q.is_some() && self_ty(k) == last_q);
             let by_module = qualifier.map(|q| module_match(path, q)).unwrap_or(0);
             let same_file = u8::from(k.0 == from);
-            let same_pkg = u8::from(pkg.is_some() && package_of(self.packages, path) == pkg);
+            let same_pkg = u8::from(pkg.is_some() && self.file_pkg[k.0] == pkg);
             (by_type, by_module, same_file, same_pkg)
         };
         list.iter()
@@ -637,14 +643,14 @@ impl<'a> Index<'a> {
     fn query_fields(&self, ty: &str, fi: usize) -> Vec<String> {
         let base = ty.split('<').next().unwrap_or(ty);
         let base = base.rsplit("::").next().unwrap_or(base);
-        let pkg = package_of(self.packages, &self.files[fi].path);
+        let pkg = self.file_pkg[fi];
         let mut best: Option<(&crate::extract::rust::TypeFact, u8)> = None;
         for (tfi, f) in self.files.iter().enumerate() {
             for t in f.types.iter().filter(|t| t.name == base && !t.test) {
                 let s = if tfi == fi {
                     2
                 } else {
-                    u8::from(pkg.is_some() && package_of(self.packages, &f.path) == pkg)
+                    u8::from(pkg.is_some() && self.file_pkg[tfi] == pkg)
                 };
                 if best.is_none_or(|(_, b)| s > b) {
                     best = Some((t, s));

@@ -116,6 +116,7 @@ impl Facts {
             k8s_objects: Vec::new(),
             diagnostics: Vec::new(),
             cargo_source: self.cargo_source.clone(),
+            index: Default::default(),
         };
         (f.workloads, f.k8s_objects) = super::manifests::collect(&f.yaml, &f.texts);
         (f.routes, f.router_roots) = routes::resolve(&f.rust, &f.packages);

@@ -129,7 +129,9 @@ fn parse_and_collect(
     let uses = resolve::UseMap::from_file(&file);
     let mut collector = visitor::Collector::new(&uses, path.to_string(), role);
     collector.visit_file(&file);
-    Ok(collector.out)
+    let mut out = collector.out;
+    shrink(&mut out);
+    Ok(out)
 }
 
 /// proc-macro2 says only "cannot parse string into token stream": say what that is.
@@ -154,6 +156,21 @@ fn syntax_error(path: &str, at: proc_macro2::LineColumn, what: &str) -> Diagnost
             at.column + 1
         ),
     )
+}
+
+/// Give back the growth slack of a file's fact lists. The facts of every file
+/// live until the end of the audit, and a `Vec` grown by doubling leaves up to
+/// half of its buffer unused (on the benchmark's 1M-line tree: 304 → 279 MiB
+/// peak RSS).
+fn shrink(f: &mut RustFile) {
+    f.refs.shrink_to_fit();
+    f.methods.shrink_to_fit();
+    f.macros.shrink_to_fit();
+    f.literals.shrink_to_fit();
+    f.fns.shrink_to_fit();
+    f.types.shrink_to_fit();
+    f.impls.shrink_to_fit();
+    f.fragments.shrink_to_fit();
 }
 
 /// Whether the file says it was generated (`@generated`, `DO NOT EDIT`,

@@ -6,7 +6,10 @@
 //! is recorded as `tower_http::cors::CorsLayer::new`. Resolution is per file and
 //! ignores scoping inside the file, which is what real service code needs.
 
+use proc_macro2::Span;
 use quote::ToTokens;
+use std::any::Any;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The imports of one file.
@@ -97,15 +100,25 @@ impl UseMap {
 
     /// Resolve a `::`-joined path through the imports.
     pub fn resolve(&self, path: &str) -> String {
-        let (first, rest) = match path.split_once("::") {
-            Some((f, r)) => (f, Some(r)),
-            None => (path, None),
-        };
+        self.resolve_cow(path).into_owned()
+    }
+
+    /// [`UseMap::resolve`], borrowing `path` when no import renames it (the
+    /// common case: no allocation).
+    pub fn resolve_cow<'p>(&self, path: &'p str) -> Cow<'p, str> {
+        let (first, rest) = split_first(path);
         match (self.names.get(first), rest) {
-            (Some(full), Some(rest)) => format!("{full}::{rest}"),
-            (Some(full), None) => full.clone(),
-            (None, _) => path.to_string(),
+            (Some(full), Some(rest)) => Cow::Owned(format!("{full}::{rest}")),
+            (Some(full), None) => Cow::Owned(full.clone()),
+            (None, _) => Cow::Borrowed(path),
         }
+    }
+
+    /// Whether resolving `path` changes it (`resolve(path) != path`), without
+    /// building the resolved path.
+    pub fn renames(&self, path: &str) -> bool {
+        let (first, _) = split_first(path);
+        self.names.get(first).is_some_and(|full| full != first)
     }
 
     /// Every import as `(alias, full path)`, sorted.
@@ -120,6 +133,20 @@ impl UseMap {
     }
 }
 
+/// `a::b::c` → (`a`, Some(`b::c`)); `a` → (`a`, None).
+fn split_first(path: &str) -> (&str, Option<&str>) {
+    let bytes = path.as_bytes();
+    let mut i = 0;
+    while let Some(off) = bytes[i..].iter().position(|&b| b == b':') {
+        let at = i + off;
+        if bytes.get(at + 1) == Some(&b':') {
+            return (&path[..at], Some(&path[at + 2..]));
+        }
+        i = at + 1;
+    }
+    (path, None)
+}
+
 fn join(prefix: &[String], last: &str) -> String {
     if prefix.is_empty() {
         last.to_string()
@@ -130,12 +157,13 @@ fn join(prefix: &[String], last: &str) -> String {
 
 /// The segments of a path joined with `::`, generics dropped.
 pub fn path_text(path: &syn::Path) -> String {
-    let mut out = String::new();
+    use std::fmt::Write;
+    let mut out = String::with_capacity(16 * path.segments.len());
     for (i, seg) in path.segments.iter().enumerate() {
         if i > 0 {
             out.push_str("::");
         }
-        out.push_str(&seg.ident.to_string());
+        let _ = write!(out, "{}", seg.ident);
     }
     out
 }
@@ -198,13 +226,63 @@ pub fn lit_str(expr: &syn::Expr) -> Option<String> {
 }
 
 /// The 1-based line where a syntax node starts.
-pub fn line_of<T: syn::spanned::Spanned>(node: &T) -> u32 {
-    u32::try_from(node.span().start().line).unwrap_or(u32::MAX)
+///
+/// `Spanned::span` prints the whole node back into a token stream to find its
+/// first and last tokens, which for a path on every expression (or a function
+/// body, below) cost more than reading the facts. For the nodes facts are read
+/// from most often the first token is known directly; the line is the same.
+pub fn line_of<T: syn::spanned::Spanned + 'static>(node: &T) -> u32 {
+    let span = first_span(node).unwrap_or_else(|| node.span());
+    u32::try_from(span.start().line).unwrap_or(u32::MAX)
 }
 
 /// The 1-based line where a syntax node ends.
-pub fn end_line_of<T: syn::spanned::Spanned>(node: &T) -> u32 {
-    u32::try_from(node.span().end().line).unwrap_or(u32::MAX)
+pub fn end_line_of<T: syn::spanned::Spanned + 'static>(node: &T) -> u32 {
+    let any: &dyn Any = node;
+    let span = match any.downcast_ref::<syn::Block>() {
+        Some(b) => b.brace_token.span.close(),
+        None => node.span(),
+    };
+    u32::try_from(span.end().line).unwrap_or(u32::MAX)
+}
+
+/// The span of a node's first token, for the node types where it is at hand.
+fn first_span(node: &dyn Any) -> Option<Span> {
+    if let Some(i) = node.downcast_ref::<syn::Ident>() {
+        return Some(i.span());
+    }
+    if let Some(p) = node.downcast_ref::<syn::Path>() {
+        return path_first_span(p);
+    }
+    if let Some(s) = node.downcast_ref::<syn::LitStr>() {
+        return Some(s.span());
+    }
+    if let Some(a) = node.downcast_ref::<syn::Attribute>() {
+        return Some(a.pound_token.span);
+    }
+    if let Some(u) = node.downcast_ref::<syn::ItemUse>() {
+        if let Some(a) = u
+            .attrs
+            .iter()
+            .find(|a| matches!(a.style, syn::AttrStyle::Outer))
+        {
+            return Some(a.pound_token.span);
+        }
+        return Some(match &u.vis {
+            syn::Visibility::Public(p) => p.span,
+            syn::Visibility::Restricted(r) => r.pub_token.span,
+            syn::Visibility::Inherited => u.use_token.span,
+        });
+    }
+    None
+}
+
+fn path_first_span(p: &syn::Path) -> Option<Span> {
+    match (&p.leading_colon, p.segments.first()) {
+        (Some(c), _) => Some(c.spans[0]),
+        (None, Some(seg)) => Some(seg.ident.span()),
+        (None, None) => None,
+    }
 }
 
 #[cfg(test)]
@@ -230,6 +308,46 @@ mod tests {
         assert_eq!(m.resolve("routing::post"), "axum::routing::post");
         assert_eq!(m.resolve("json::json"), "serde_json::json");
         assert_eq!(m.resolve("unknown::x"), "unknown::x");
+        assert!(m.renames("T") && m.renames("CorsLayer::new") && !m.renames("unknown::x"));
+        assert_eq!(m.resolve_cow("a:b"), "a:b");
+    }
+
+    /// The first token's line, read directly, is the line `Spanned` gives.
+    #[test]
+    fn fast_lines_equal_spanned_lines() {
+        use syn::spanned::Spanned;
+        let src = "use a::b;\n#[cfg(x)]\npub use c::{d,\n e};\npub(crate)\nuse f::g;\n\
+                   fn f() {\n    let x = ::std::vec::Vec::<u8>::new();\n    m!(\"s\");\n}\n";
+        let file = syn::parse_file(src).unwrap();
+        let spanned_line = |s: proc_macro2::Span| u32::try_from(s.start().line).unwrap();
+        for item in &file.items {
+            match item {
+                syn::Item::Use(u) => assert_eq!(line_of(u), spanned_line(u.span())),
+                syn::Item::Fn(f) => {
+                    assert_eq!(end_line_of(&*f.block), 10);
+                    assert_eq!(
+                        end_line_of(&*f.block),
+                        u32::try_from(f.block.span().end().line).unwrap()
+                    );
+                    assert_eq!(line_of(&f.sig.ident), spanned_line(f.sig.ident.span()));
+                    let syn::Stmt::Local(l) = &f.block.stmts[0] else {
+                        panic!()
+                    };
+                    let init = &l.init.as_ref().unwrap().expr;
+                    let syn::Expr::Call(c) = init.as_ref() else {
+                        panic!()
+                    };
+                    let syn::Expr::Path(p) = c.func.as_ref() else {
+                        panic!()
+                    };
+                    assert_eq!(line_of(&p.path), 8);
+                    assert_eq!(line_of(&p.path), spanned_line(p.path.span()));
+                }
+                _ => {}
+            }
+        }
+        let attr: syn::Attribute = syn::parse_quote!(#[x]);
+        assert_eq!(line_of(&attr), spanned_line(attr.span()));
     }
 
     #[test]

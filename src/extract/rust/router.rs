@@ -1012,6 +1012,46 @@ impl<'a> FragVisitor<'a> {
     }
 }
 
+impl FragVisitor<'_> {
+    /// Visit a method-call chain's parts in the order `syn::visit` would —
+    /// attributes outside-in, the root, then each call's turbofish and
+    /// arguments inside-out — without visiting its sub-chains as chains.
+    fn visit_chain_parts(&mut self, m: &syn::ExprMethodCall) {
+        let mut calls = vec![m];
+        for a in &m.attrs {
+            self.visit_attribute(a);
+        }
+        let mut cur: &syn::Expr = &m.receiver;
+        loop {
+            let (attrs, next) = match cur {
+                syn::Expr::MethodCall(inner) => {
+                    calls.push(inner);
+                    (&inner.attrs, &*inner.receiver)
+                }
+                syn::Expr::Try(t) => (&t.attrs, &*t.expr),
+                syn::Expr::Await(a) => (&a.attrs, &*a.base),
+                syn::Expr::Paren(p) => (&p.attrs, &*p.expr),
+                root => {
+                    self.visit_expr(root);
+                    break;
+                }
+            };
+            for a in attrs {
+                self.visit_attribute(a);
+            }
+            cur = next;
+        }
+        for call in calls.iter().rev() {
+            if let Some(t) = &call.turbofish {
+                self.visit_angle_bracketed_generic_arguments(t);
+            }
+            for arg in &call.args {
+                self.visit_expr(arg);
+            }
+        }
+    }
+}
+
 impl<'ast> Visit<'ast> for FragVisitor<'_> {
     fn visit_local(&mut self, l: &'ast syn::Local) {
         let Some(init) = &l.init else {
@@ -1088,7 +1128,11 @@ impl<'ast> Visit<'ast> for FragVisitor<'_> {
             self.items.extend(items);
             return;
         }
-        visit::visit_expr_method_call(self, m);
+        // Not a router. No shorter chain on the same root is one either (a chain
+        // only gains qualification with more calls), so visit what the chain
+        // holds — arguments, turbofish, attributes, the root — without
+        // re-reading each sub-chain: that was quadratic in the chain's length.
+        self.visit_chain_parts(m);
     }
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {

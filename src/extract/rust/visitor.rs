@@ -15,7 +15,7 @@ use super::resolve::{
 };
 use super::{api_doc, method_router, router};
 use proc_macro2::{TokenStream, TokenTree};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 use syn::Token;
@@ -69,9 +69,12 @@ const OFFLOAD_CALLS: &[&str] = &[
     "interact",
 ];
 
-/// Identity of a method call for de-duplication: name, chain root, in test, in
-/// fn, in loop, in per-element iteration, offloaded.
-type MethodKey = (String, Option<String>, bool, Option<u32>, bool, bool, bool);
+/// Where a path was referenced, for de-duplication: kind, in test, in fn,
+/// offloaded.
+type RefSeen = (RefKind, bool, Option<u32>, bool);
+/// Where a method was called, for de-duplication: chain root, in test, in fn,
+/// in loop, in per-element iteration, offloaded.
+type MethodSeen = (Option<String>, bool, Option<u32>, bool, bool, bool);
 
 pub struct Collector<'a> {
     uses: &'a UseMap,
@@ -86,8 +89,10 @@ pub struct Collector<'a> {
     iter_depth: u32,
     offload_depth: u32,
     context: Option<String>,
-    seen_refs: HashSet<(String, RefKind, bool, Option<u32>, bool)>,
-    seen_methods: HashSet<MethodKey>,
+    /// Paths and method names already recorded, with the places they were seen:
+    /// looked up by `&str`, so a repeat costs no allocation.
+    seen_refs: HashMap<String, Vec<RefSeen>>,
+    seen_methods: HashMap<String, Vec<MethodSeen>>,
     seen_calls: HashSet<(String, Option<u32>)>,
     /// Follows SQL text from where it is built to where it is executed.
     sql: super::sql::SqlTracker,
@@ -112,8 +117,8 @@ impl<'a> Collector<'a> {
             iter_depth: 0,
             offload_depth: 0,
             context: None,
-            seen_refs: HashSet::new(),
-            seen_methods: HashSet::new(),
+            seen_refs: HashMap::new(),
+            seen_methods: HashMap::new(),
             seen_calls: HashSet::new(),
             sql: super::sql::SqlTracker::default(),
             if_stack: Vec::new(),
@@ -129,12 +134,12 @@ impl<'a> Collector<'a> {
     }
 
     fn add_ref(&mut self, raw: &str, kind: RefKind, line: u32) {
-        let path = self.uses.resolve(raw);
+        let path = self.uses.resolve_cow(raw);
         let offloaded = self.offload_depth > 0;
-        let key = (path.clone(), kind, self.in_test(), self.cur_fn(), offloaded);
-        if self.seen_refs.insert(key) {
+        let seen = (kind, self.in_test(), self.cur_fn(), offloaded);
+        if first_time(&mut self.seen_refs, &path, seen) {
             self.out.refs.push(PathRef {
-                path,
+                path: path.into_owned(),
                 kind,
                 line,
                 test: self.in_test(),
@@ -153,7 +158,7 @@ impl<'a> Collector<'a> {
         }
         let single = path.segments.len() == 1;
         if single {
-            let resolved_differs = self.uses.resolve(&text) != text;
+            let resolved_differs = self.uses.renames(&text);
             let capital = text.chars().next().is_some_and(|c| c.is_uppercase());
             if !resolved_differs && (!capital || PRELUDE.contains(&text.as_str())) {
                 return;
@@ -738,8 +743,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         let in_loop = self.loop_depth > 0;
         let in_iter = self.iter_depth > 0;
         let offloaded = self.offload_depth > 0;
-        let key = (
-            name.clone(),
+        let seen = (
             root.clone(),
             self.in_test(),
             self.cur_fn(),
@@ -747,7 +751,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             in_iter,
             offloaded,
         );
-        if self.seen_methods.insert(key) {
+        if first_time(&mut self.seen_methods, &name, seen) {
             self.out.methods.push(MethodCall {
                 name: name.clone(),
                 root,
@@ -872,6 +876,21 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
         self.add_literal(s.value(), line_of(s));
+    }
+}
+
+/// Record `ctx` under `key`; whether it is new.
+fn first_time<C: PartialEq>(seen: &mut HashMap<String, Vec<C>>, key: &str, ctx: C) -> bool {
+    match seen.get_mut(key) {
+        Some(list) if list.contains(&ctx) => false,
+        Some(list) => {
+            list.push(ctx);
+            true
+        }
+        None => {
+            seen.insert(key.to_string(), vec![ctx]);
+            true
+        }
     }
 }
 
@@ -1113,7 +1132,7 @@ fn collect_token_lits_in(
                 collect_token_lits_in(&g.stream(), ctx, out);
             }
             TokenTree::Literal(lit) => {
-                if let Ok(s) = syn::parse_str::<syn::LitStr>(&lit.to_string()) {
+                if let Some(s) = token_lit_str(&lit) {
                     let line = u32::try_from(lit.span().start().line).unwrap_or(0);
                     let ctx = if i == 0 { call.clone() } else { None };
                     out.push((s.value(), line, ctx));
@@ -1147,9 +1166,16 @@ fn field_idents(tokens: &TokenStream) -> Vec<String> {
 
 fn first_token_lit(tokens: &TokenStream) -> Option<String> {
     match tokens.clone().into_iter().next()? {
-        TokenTree::Literal(lit) => syn::parse_str::<syn::LitStr>(&lit.to_string())
-            .ok()
-            .map(|s| s.value()),
+        TokenTree::Literal(lit) => token_lit_str(&lit).map(|s| s.value()),
+        _ => None,
+    }
+}
+
+/// A literal token that is a string literal (what `syn::parse_str::<LitStr>` of
+/// its text accepts), read from the token instead of lexing its text again.
+fn token_lit_str(lit: &proc_macro2::Literal) -> Option<syn::LitStr> {
+    match syn::Lit::new(lit.clone()) {
+        syn::Lit::Str(s) => Some(s),
         _ => None,
     }
 }
