@@ -78,18 +78,28 @@ pub fn render(report: &Report, format: Format, ctx: &Context<'_>) -> String {
     }
 }
 
-/// Replace control characters (ANSI escapes included) in text from the audited
-/// repository, so a hostile file name or literal cannot drive the terminal.
+/// Make one field of text from the audited repository safe to print: control
+/// characters (ANSI escapes included) and Unicode bidi controls become U+FFFD,
+/// and line breaks and tabs become spaces. A hostile file name or literal then
+/// can neither drive the terminal, nor forge a line of its own (a fake
+/// "PASS" row), nor reorder what is shown (a right-to-left override).
 pub fn terminal_safe(s: &str) -> String {
     s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                '\u{fffd}'
-            } else {
-                c
-            }
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => ' ',
+            c if c.is_control() || is_bidi_control(c) => '\u{fffd}',
+            c => c,
         })
         .collect()
+}
+
+/// Unicode's explicit directional formatting characters (embeddings,
+/// overrides, isolates and marks), which reorder the text shown after them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// A path as seen from where seaworthy ran: the audited root's path (when it
@@ -138,4 +148,17 @@ pub fn evidence_lines(item: &crate::report::Item) -> Vec<String> {
 /// place, so it is not a finding to annotate (SARIF, annotations, Code Quality).
 pub fn is_overflow(f: &crate::report::Finding) -> bool {
     f.message.starts_with("… and ") && f.message.ends_with(" more")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn one_field_stays_one_line_and_keeps_its_order() {
+        assert_eq!(
+            terminal_safe("a\nb\r\tc\u{1b}[2J\u{202e}d"),
+            "a b  c\u{fffd}[2J\u{fffd}d"
+        );
+    }
 }
