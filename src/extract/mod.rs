@@ -13,6 +13,7 @@ pub mod rust;
 pub mod sandbox;
 pub mod sql;
 pub mod yaml;
+pub mod yaml_lenient;
 
 use crate::classify::{FileKind, Role};
 use crate::diagnostics::Diagnostic;
