@@ -339,3 +339,27 @@ fn ci_runs_the_tests_and_fails_on_them() {
         "no .github/workflows",
     );
 }
+
+/// CircleCI is read like GitHub and GitLab: reusable commands are expanded
+/// where a job calls them, and a step that builds the tests (`--no-run`)
+/// before running them gates the build.
+#[test]
+fn circleci_jobs_and_reusable_commands_count() {
+    let circle = report(fixture("circleci-api"));
+    expect(
+        circle,
+        "test.ci",
+        "pass",
+        ".circleci/config.yml",
+        Some(19),
+        "CI runs `cargo test`",
+    );
+    expect(
+        circle,
+        "test.coverage",
+        "pass",
+        ".circleci/config.yml",
+        Some(25),
+        "85 %",
+    );
+}

@@ -6,6 +6,7 @@
 
 pub mod cargo;
 pub mod ci;
+pub mod circleci;
 pub mod coverage;
 pub mod docker;
 pub mod openapi;
@@ -116,6 +117,7 @@ fn extract_unguarded(file: &FoundFile) -> FileOutcome {
             }),
             yaml::DocKind::GithubWorkflow => ci::github(path, &text).map(Extracted::Ci),
             yaml::DocKind::GitlabCi => ci::gitlab(path, &text).map(Extracted::Ci),
+            yaml::DocKind::CircleCi => circleci::read(path, &text).map(Extracted::Ci),
             // A Helm template is not YAML until rendered: kept as text for the chart.
             yaml::DocKind::Kubernetes if is_helm_template(path, &text) => Ok(Extracted::Text),
             kind @ (yaml::DocKind::Compose | yaml::DocKind::Kubernetes) => yaml::load_marked(&text)

@@ -180,6 +180,7 @@ pub enum DocKind {
     OpenApi,
     GithubWorkflow,
     GitlabCi,
+    CircleCi,
     Compose,
     Kubernetes,
     Other,
@@ -197,6 +198,9 @@ pub fn sniff(rel_path: &str, text: &str) -> DocKind {
     }
     if name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml" || name.ends_with(".gitlab-ci.yml") {
         return DocKind::GitlabCi;
+    }
+    if rel_path == ".circleci/config.yml" || rel_path.ends_with("/.circleci/config.yml") {
+        return DocKind::CircleCi;
     }
     if (name.starts_with("docker-compose") || name.starts_with("compose"))
         && (name.ends_with(".yml") || name.ends_with(".yaml"))

@@ -69,7 +69,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     if facts.ci.is_empty() {
         o = o.at(
             Location::file("."),
-            "no CI workflow found (.github/workflows, .gitlab-ci.yml)",
+            "no CI workflow found (.github/workflows, .gitlab-ci.yml, .circleci/config.yml)",
         );
     }
     o.looked_for(looked)
