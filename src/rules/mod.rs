@@ -7,4 +7,4 @@ pub mod engine;
 pub mod outcome;
 
 pub use catalog::{Catalog, RuleDef, Severity};
-pub use outcome::{Evidence, Outcome, Status};
+pub use outcome::{Evidence, EvidenceKind, Outcome, Status};
