@@ -8,4 +8,4 @@ pub mod outcome;
 pub mod reference;
 
 pub use catalog::{Catalog, RuleDef, Severity};
-pub use outcome::{Evidence, Outcome, Status};
+pub use outcome::{Evidence, EvidenceKind, Outcome, Status};

@@ -225,7 +225,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
                     "no error type in code renders it: "
                 )
             ))
-            .with(spec.good)
+            .with_found(spec.good)
             .with(issues)
             .looked_for(looked);
         }
@@ -266,7 +266,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         issues.len()
     ))
     .with(issues)
-    .with(good)
+    .with_found(good)
     .looked_for(looked)
 }
 

@@ -250,7 +250,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     let mut missing = Vec::new();
     let mut evidence = Vec::new();
     for ep in endpoints.values() {
-        evidence.extend(ep.why.iter().take(2).cloned());
+        evidence.extend(ep.why.iter().take(2).cloned().map(Evidence::as_found));
         if ep.page_params.is_empty() {
             missing.push(format!("{} {}", ep.method, ep.path));
             if let Some(first) = ep.why.first() {
@@ -265,10 +265,10 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             continue;
         }
         paginated += 1;
-        evidence.extend(ep.params_at.iter().take(2).cloned());
+        evidence.extend(ep.params_at.iter().take(2).cloned().map(Evidence::as_found));
         if ep.sized {
             match &ep.bounded {
-                Some(b) => evidence.push(b.clone()),
+                Some(b) => evidence.push(b.clone().as_found()),
                 None => {
                     unbounded.push(format!("{} {}", ep.method, ep.path));
                     if let Some(p) = ep.params_at.first() {

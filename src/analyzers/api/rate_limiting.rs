@@ -102,7 +102,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         return Outcome::partial(
             "the OpenAPI document declares 429 responses, but no limiter is wired in code or gateway config in this repository",
         )
-        .with_hits(declared)
+        .with_found_hits(declared)
         .with_hits(crates)
         .looked_for(looked);
     }

@@ -190,7 +190,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             return Outcome::partial(
                 "the spec constrains request bodies, but the body types in code are defined outside the tree, so enforcement is not visible",
             )
-            .with(spec_constrained)
+            .with_found(spec_constrained)
             .looked_for(looked);
         }
         if verdicts.is_empty() {
@@ -225,8 +225,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     if v > 0 {
         return Outcome::partial(format!("{v} of {k} typed request bodies are validated"))
             .with(missing)
-            .with(ev_validated)
-            .with(spec_constrained.into_iter().take(3))
+            .with_found(ev_validated)
+            .with_found(spec_constrained.into_iter().take(3))
             .looked_for(looked);
     }
     if !spec_constrained.is_empty() {
@@ -234,7 +234,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "the spec constrains request bodies, but none of the {k} handler bodies is validated in code"
         ))
         .with(missing)
-        .with(spec_constrained.into_iter().take(3))
+        .with_found(spec_constrained.into_iter().take(3))
         .looked_for(looked);
     }
     Outcome::fail(format!("none of the {k} typed request bodies is validated"))

@@ -110,7 +110,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         let looked = "a route such as /health, /healthz, /ready, /readyz, /live in the service's router, or a tonic-health service";
         if !documented.is_empty() {
             return Outcome::partial("a health endpoint is documented in the spec but no such route is registered in code")
-                .with(documented)
+                .with_found(documented)
                 .looked_for(looked);
         }
         return Outcome::fail("no health-check endpoint found")
@@ -205,9 +205,9 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             names.join(", ")
         }
     ))
-    .with(evidence)
+    .with_found(evidence)
     .with(constant)
-    .with_hits(deps)
+    .with_found_hits(deps)
     .looked_for("a readiness handler that pings the database/cache/broker (takes the pool from state and awaits a query)")
 }
 

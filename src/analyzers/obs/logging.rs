@@ -78,7 +78,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             structured[0].what,
             prints.len()
         ))
-        .with_hits(structured)
+        .with_found_hits(structured)
         .with(print_ev)
         .looked_for(looked);
     }

@@ -154,7 +154,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "an authentication mechanism exists ({}) but no route is visibly guarded by it",
             mechanism[0].message
         ))
-        .with(mechanism)
+        .with_found(mechanism)
         .with(open.iter().take(5).map(|r| {
             Evidence::new(
                 r.location.clone(),
@@ -198,8 +198,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             spec_gaps.len()
         ))
         .with(spec_gaps)
-        .with(evidence)
-        .with(mechanism)
+        .with_found(evidence)
+        .with_found(mechanism)
         .looked_for(looked);
     }
     Outcome::pass(summary)

@@ -183,15 +183,15 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             unprotected.len()
         ))
         .with(unprotected_ev)
-        .with(evidence)
-        .with(global_ev)
+        .with_found(evidence)
+        .with_found(global_ev)
         .looked_for(looked);
     }
     if !global_ev.is_empty() {
         return Outcome::partial(
             "only a global rate limiter: login and other sensitive routes share the same budget as everything else",
         )
-        .with(global_ev)
+        .with_found(global_ev)
         .with(unprotected_ev)
         .looked_for(looked);
     }
@@ -214,7 +214,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "no rate-limiting layer on the routes built here",
         )
         .with(unprotected_ev)
-        .with(elsewhere)
+        .with_found(elsewhere)
         .looked_for(looked)
 }
 

@@ -84,14 +84,14 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
                 ", and the framework default is disabled"
             }
         ))
-        .with(validation.into_iter().take(6))
+        .with_found(validation.into_iter().take(6))
         .with(disabled)
         .looked_for(looked),
         (true, false) => Outcome::partial(format!(
             "bodies are bounded ({}) but no input validation is visible",
             limits[0].message
         ))
-        .with(limits)
+        .with_found(limits)
         .looked_for(looked),
         (true, true) => Outcome::fail("no input validation and no body size limit")
             .at(

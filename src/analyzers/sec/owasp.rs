@@ -81,7 +81,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             cors[0].message
         ))
         .with(cors)
-        .with(headers.into_iter().take(3))
+        .with_found(headers.into_iter().take(3))
         .with(panics)
         .looked_for(looked);
     }
@@ -102,8 +102,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     }
     Outcome::partial(format!("OWASP basics incomplete: {}", gaps.join(", ")))
         .with(panics)
-        .with(headers.into_iter().take(4))
-        .with(limits.into_iter().take(3))
+        .with_found(headers.into_iter().take(4))
+        .with_found(limits.into_iter().take(3))
         .with(disabled)
         .looked_for(looked)
 }

@@ -136,8 +136,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     if !bad.is_empty() {
         return Outcome::fail(format!("tokens are not managed safely: {}", bad[0].message))
             .with(bad)
-            .with(expiry)
-            .with(good)
+            .with_found(expiry)
+            .with_found(good)
             .looked_for(looked);
     }
     let refresh_note = if refresh.is_empty() {
@@ -157,17 +157,17 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             weak[0].message
         ))
         .with(weak)
-        .with(expiry)
-        .with(good)
+        .with_found(expiry)
+        .with_found(good)
         .looked_for(looked);
     }
     if expiry.is_empty() {
         return Outcome::partial(
             "tokens are used but no expiry is visible: no `exp` claim, Validation, session expiry or expires_at",
         )
-        .with(crates.into_iter().map(Evidence::from))
-        .with(token_types.into_iter().map(|(l, n)| Evidence::new(l, format!("token type `{n}`"))))
-        .with(good)
+        .with_found(crates.into_iter().map(Evidence::from))
+        .with_found(token_types.into_iter().map(|(l, n)| Evidence::new(l, format!("token type `{n}`"))))
+        .with_found(good)
         .looked_for(looked);
     }
     let keys = if good.is_empty() {

@@ -112,7 +112,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     Outcome::partial(
         "a broker is used, but no event types were found: payloads are untyped bytes or strings",
     )
-    .with_hits(used)
+    .with_found_hits(used)
     .looked_for(looked)
 }
 

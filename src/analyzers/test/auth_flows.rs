@@ -122,16 +122,16 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "tests exercise authentication ({}) but none checks that a missing or bad credential is refused (401/403)",
             accept[0].what
         ))
-        .with_hits(accept)
+        .with_found_hits(accept)
         .looked_for(looked),
         (false, true) => Outcome::partial(format!(
             "tests check refusal ({}) but none logs in or sends a valid credential",
             refuse[0].what
         ))
-        .with_hits(refuse)
+        .with_found_hits(refuse)
         .looked_for(looked),
         (true, true) => Outcome::fail("the service authenticates requests but no test covers it")
-            .with_hits(auth.into_iter().take(3))
+            .with_found_hits(auth.into_iter().take(3))
             .looked_for(looked),
     }
 }
