@@ -371,3 +371,56 @@ fn aide_and_paperclip_document_the_routes_they_register() {
         ["paperclip GET /pets src/main.rs:11"]
     );
 }
+
+/// The axum sample with `.merge(routes::health::router())` taken out of its
+/// app: the health router is still built, but nothing uses it, so nothing
+/// serves `/healthz` — obs.health fails and says so, where it used to pass.
+#[test]
+fn a_router_built_but_never_mounted_serves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("svc");
+    copy_tree(&sample("axum-ready"), &tree);
+    let main = tree.join("src/main.rs");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let cut = text.replace("        .merge(routes::health::router())\n", "");
+    assert_ne!(cut, text, "the sample merges the health router");
+    std::fs::write(&main, cut).unwrap();
+
+    let r = audit_json(&tree, &["--no-config"]);
+    check_item!(
+        r,
+        "obs.health",
+        "fail",
+        "src/routes/health.rs",
+        Some(8),
+        "route GET /healthz defined but never mounted"
+    );
+    let healthz: Vec<&Value> = r["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["path"] == "/healthz")
+        .collect();
+    assert_eq!(healthz.len(), 1);
+    assert_eq!(healthz[0]["mounted"], false);
+    // The routes the app does mount still count.
+    check_item!(
+        r,
+        "api.pagination",
+        "pass",
+        "src/routes/orders.rs",
+        None,
+        "GET /v1/orders"
+    );
+
+    // The sample as shipped mounts it.
+    let r = audit_json(&sample("axum-ready"), &["--no-config"]);
+    check_item!(
+        r,
+        "obs.health",
+        "pass",
+        "src/routes/health.rs",
+        Some(8),
+        "route GET /healthz"
+    );
+}

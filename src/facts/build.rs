@@ -90,8 +90,9 @@ impl Facts {
         if opts.cargo_metadata {
             crate::timings::time_sub("cargo metadata", || f.confirm_with_cargo_metadata());
         }
-        (f.routes, f.router_roots) =
-            crate::timings::time_sub("routes", || routes::resolve(&f.rust, &f.packages));
+        let joined = crate::timings::time_sub("routes", || routes::join(&f.rust, &f.packages));
+        (f.routes, f.router_roots, f.unmounted_routes) =
+            (joined.routes, joined.roots, joined.unmounted);
         (f.workloads, f.k8s_objects) = super::manifests::collect(&f.yaml, &f.texts);
         // OpenAPI documents the code generates (utoipa, aide, poem-openapi, ..).
         let generated = generated_spec::from_code(&f);

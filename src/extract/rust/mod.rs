@@ -129,7 +129,7 @@ fn parse_and_collect(
     let uses = resolve::UseMap::from_file(&file);
     let mut collector = visitor::Collector::new(&uses, path.to_string(), role);
     collector.visit_file(&file);
-    let mut out = collector.out;
+    let mut out = collector.finish();
     shrink(&mut out);
     Ok(out)
 }

@@ -98,6 +98,10 @@ pub struct Collector<'a> {
     sql: super::sql::SqlTracker,
     /// Conditions of the `if`s being visited, innermost last.
     if_stack: Vec<String>,
+    /// Bare lowercase names used as values, and names the file binds (see
+    /// [`RustFile::fn_values`]).
+    value_names: HashSet<String>,
+    bound_names: HashSet<String>,
 }
 
 impl<'a> Collector<'a> {
@@ -122,6 +126,26 @@ impl<'a> Collector<'a> {
             seen_calls: HashSet::new(),
             sql: super::sql::SqlTracker::default(),
             if_stack: Vec::new(),
+            value_names: HashSet::new(),
+            bound_names: HashSet::new(),
+        }
+    }
+
+    /// The file's facts, with [`RustFile::fn_values`] settled.
+    pub fn finish(mut self) -> RustFile {
+        let mut values: Vec<String> = self
+            .value_names
+            .into_iter()
+            .filter(|n| !self.bound_names.contains(n))
+            .collect();
+        values.sort_unstable();
+        self.out.fn_values = values;
+        self.out
+    }
+
+    fn add_value_name(&mut self, name: String) {
+        if !self.in_test() && name.starts_with(|c: char| c.is_lowercase() || c == '_') {
+            self.value_names.insert(name);
         }
     }
 
@@ -467,6 +491,11 @@ impl<'a> Collector<'a> {
                 call.first_lit = first_token_lit(&mac.tokens);
                 call.idents = field_idents(&mac.tokens);
                 self.out.macros.push(call);
+                let mut names = Vec::new();
+                token_idents(&mac.tokens, &mut names);
+                for n in names {
+                    self.add_value_name(n);
+                }
                 for (value, line, ctx) in lits {
                     match ctx {
                         Some(c) => self.with_context(Some(c), |this| this.add_literal(value, line)),
@@ -649,6 +678,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
         self.add_path(&p.path, RefKind::Expr);
+        if p.qself.is_none() && p.path.segments.len() == 1 {
+            self.add_value_name(p.path.segments[0].ident.to_string());
+        }
         visit::visit_expr_path(self, p);
     }
 
@@ -660,6 +692,11 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_expr_struct(&mut self, s: &'ast syn::ExprStruct) {
         self.add_path(&s.path, RefKind::Type);
         visit::visit_expr_struct(self, s);
+    }
+
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        self.bound_names.insert(p.ident.to_string());
+        visit::visit_pat_ident(self, p);
     }
 
     fn visit_pat_tuple_struct(&mut self, p: &'ast syn::PatTupleStruct) {
@@ -1141,6 +1178,17 @@ fn collect_token_lits_in(
             }
             TokenTree::Ident(id) => prev_ident = Some(id.to_string()),
             TokenTree::Punct(_) => prev_ident = None,
+        }
+    }
+}
+
+/// Every identifier in a token stream, groups included.
+fn token_idents(tokens: &TokenStream, out: &mut Vec<String>) {
+    for tt in tokens.clone() {
+        match tt {
+            TokenTree::Group(g) => token_idents(&g.stream(), out),
+            TokenTree::Ident(id) => out.push(id.to_string()),
+            _ => {}
         }
     }
 }
