@@ -424,3 +424,60 @@ fn a_router_built_but_never_mounted_serves_nothing() {
         "route GET /healthz"
     );
 }
+
+/// A workspace with a cargo-fuzz crate (`fuzz/`) and a test-support crate the
+/// api uses only as a dev-dependency: neither is service code, so the stub
+/// app's `/healthz` route and its `println!` decide nothing (obs.health passed
+/// on the stub's route and structured logging was partial on its print).
+#[test]
+fn fuzz_and_test_support_crates_do_not_decide_service_items() {
+    let r = audit_json(
+        &root().join("tests/fixtures/frameworks/side-crates"),
+        &["--no-config", "--no-cargo-metadata"],
+    );
+    let role = |path: &str| {
+        r["files"]["analyzed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap_or_else(|| panic!("{path} analysed"))["role"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(role("fuzz/fuzz_targets/parse.rs"), "tooling");
+    assert_eq!(role("fuzz/Cargo.toml"), "tooling");
+    assert_eq!(role("support/src/lib.rs"), "test");
+    assert_eq!(role("api/src/main.rs"), "service");
+    check_item!(
+        r,
+        "obs.health",
+        "fail",
+        "api/src/main.rs",
+        Some(6),
+        "no health route on the router built here"
+    );
+    assert!(!has_evidence(
+        &r,
+        "obs.health",
+        "support/src/lib.rs",
+        None,
+        ""
+    ));
+    check_item!(
+        r,
+        "obs.structured-logging",
+        "pass",
+        "api/src/main.rs",
+        Some(7),
+        "`.json()` on the tracing-subscriber formatter"
+    );
+    assert!(!has_evidence(
+        &r,
+        "obs.structured-logging",
+        "support/src/lib.rs",
+        None,
+        "println"
+    ));
+}
