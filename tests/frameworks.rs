@@ -481,3 +481,50 @@ fn fuzz_and_test_support_crates_do_not_decide_service_items() {
         "println"
     ));
 }
+
+/// A generated router: one builder chain of 4,000 `.route(..)` calls. Each call
+/// is one level of nesting, so the file is parsed (it used to be refused as
+/// nested too deeply, its routes lost) and every route is found, in linear
+/// time: seconds in a debug build.
+#[test]
+fn a_four_thousand_route_builder_chain_is_extracted() {
+    const N: usize = 4000;
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"generated\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\naxum = \"0.7\"\ntokio = \"1\"\n",
+    )
+    .unwrap();
+    let mut main = String::from(
+        "use axum::{routing::get, Router};\n\nasync fn h() -> &'static str {\n    \"ok\"\n}\n\nfn app() -> Router {\n    Router::new()\n",
+    );
+    for i in 0..N {
+        main.push_str(&format!("        .route(\"/r{i}\", get(h))\n"));
+    }
+    main.push_str("}\n\n#[tokio::main]\nasync fn main() {\n    let l = tokio::net::TcpListener::bind(\"0.0.0.0:8080\").await.unwrap();\n    axum::serve(l, app()).await.unwrap();\n}\n");
+    std::fs::write(src.join("main.rs"), main).unwrap();
+
+    let started = std::time::Instant::now();
+    let r = audit_json(dir.path(), &["--no-config", "--no-cargo-metadata"]);
+    let took = started.elapsed();
+    let diags = r["diagnostics"].as_array().unwrap();
+    assert!(diags.is_empty(), "{diags:#?}");
+    let routes = r["routes"].as_array().unwrap();
+    assert_eq!(routes.len(), N);
+    assert!(routes.iter().all(|x| x["mounted"] == true));
+    for i in [0, 1234, N - 1] {
+        let path = format!("/r{i}");
+        let line = 9 + i as u64;
+        assert!(
+            routes.iter().any(|x| x["path"] == path.as_str()
+                && x["method"] == "GET"
+                && x["location"]["line"].as_u64() == Some(line)),
+            "GET {path} at src/main.rs:{line}"
+        );
+    }
+    // ~4 s in a debug build on a shared machine; quadratic work would take
+    // minutes.
+    assert!(took.as_secs() < 30, "took {took:?}");
+}

@@ -102,6 +102,9 @@ pub struct Collector<'a> {
     /// [`RustFile::fn_values`]).
     value_names: HashSet<String>,
     bound_names: HashSet<String>,
+    /// The root of the method-call chain being visited, for the call that is
+    /// the receiver of the last one visited (see `visit_expr_method_call`).
+    chain_root_cache: Option<(*const syn::ExprMethodCall, Option<String>)>,
 }
 
 impl<'a> Collector<'a> {
@@ -128,6 +131,7 @@ impl<'a> Collector<'a> {
             if_stack: Vec::new(),
             value_names: HashSet::new(),
             bound_names: HashSet::new(),
+            chain_root_cache: None,
         }
     }
 
@@ -776,7 +780,17 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         }
         self.push_setting(super::keys::method_setting(m));
         let name = m.method.to_string();
-        let root = chain_root(&m.receiver).map(|r| self.uses.resolve(&r));
+        // A chain `a.b().c()…` is visited outside in, and every call in it has
+        // the same root: found once for the outermost call, not once per call
+        // (which is quadratic in the chain's length).
+        let raw_root = match self.chain_root_cache.take() {
+            Some((at, root)) if std::ptr::eq(at, m) => root,
+            _ => chain_root(&m.receiver),
+        };
+        if let syn::Expr::MethodCall(inner) = m.receiver.as_ref() {
+            self.chain_root_cache = Some((inner as *const _, raw_root.clone()));
+        }
+        let root = raw_root.map(|r| self.uses.resolve(&r));
         let in_loop = self.loop_depth > 0;
         let in_iter = self.iter_depth > 0;
         let offloaded = self.offload_depth > 0;
@@ -1092,19 +1106,24 @@ fn type_name(ty: &syn::Type) -> String {
 
 /// The path at the root of a method-call chain, if it is a path or a call of one.
 pub fn chain_root(expr: &syn::Expr) -> Option<String> {
-    match expr {
-        syn::Expr::MethodCall(m) => chain_root(&m.receiver),
-        syn::Expr::Call(c) => match c.func.as_ref() {
-            syn::Expr::Path(p) => Some(path_text(&p.path)),
-            _ => None,
-        },
-        syn::Expr::Path(p) => Some(path_text(&p.path)),
-        syn::Expr::Await(a) => chain_root(&a.base),
-        syn::Expr::Try(t) => chain_root(&t.expr),
-        syn::Expr::Paren(p) => chain_root(&p.expr),
-        syn::Expr::Reference(r) => chain_root(&r.expr),
-        syn::Expr::Field(f) => chain_root(&f.base),
-        _ => None,
+    let mut expr = expr;
+    loop {
+        expr = match expr {
+            syn::Expr::MethodCall(m) => &m.receiver,
+            syn::Expr::Call(c) => {
+                return match c.func.as_ref() {
+                    syn::Expr::Path(p) => Some(path_text(&p.path)),
+                    _ => None,
+                }
+            }
+            syn::Expr::Path(p) => return Some(path_text(&p.path)),
+            syn::Expr::Await(a) => &a.base,
+            syn::Expr::Try(t) => &t.expr,
+            syn::Expr::Paren(p) => &p.expr,
+            syn::Expr::Reference(r) => &r.expr,
+            syn::Expr::Field(f) => &f.base,
+            _ => return None,
+        };
     }
 }
 
