@@ -6,12 +6,16 @@ use super::*;
 use crate::classify::Role;
 use crate::extract::rust::extract;
 
-fn routes_of(files: &[(&str, &str)]) -> Vec<Route> {
+fn joined_of(files: &[(&str, &str)]) -> Joined {
     let facts: Vec<RustFile> = files
         .iter()
         .map(|(path, text)| extract(path, Role::Service, text).expect("parses"))
         .collect();
-    resolve(&facts, &[]).0
+    join(&facts, &[])
+}
+
+fn routes_of(files: &[(&str, &str)]) -> Vec<Route> {
+    joined_of(files).routes
 }
 
 /// `METHOD path file:line` for every route, sorted.
@@ -477,14 +481,6 @@ fn books(limit: Option<u32>, db: Connection<Library>) {}
             (ExtractorKind::State, Some("db".into())),
         ]
     );
-}
-
-fn joined_of(files: &[(&str, &str)]) -> Joined {
-    let facts: Vec<RustFile> = files
-        .iter()
-        .map(|(path, text)| extract(path, Role::Service, text).expect("parses"))
-        .collect();
-    join(&facts, &[])
 }
 
 fn paths(routes: &[Route]) -> Vec<String> {
