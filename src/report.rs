@@ -414,6 +414,7 @@ impl Report {
             routes: facts
                 .routes
                 .iter()
+                .chain(&facts.unmounted_routes)
                 .map(|r| RouteEntry {
                     method: r.method.clone(),
                     path: r.path.clone(),

@@ -112,6 +112,7 @@ impl Facts {
                 .collect(),
             routes: Vec::new(),
             router_roots: Vec::new(),
+            unmounted_routes: Vec::new(),
             workloads: Vec::new(),
             k8s_objects: Vec::new(),
             diagnostics: Vec::new(),
@@ -119,7 +120,9 @@ impl Facts {
             index: Default::default(),
         };
         (f.workloads, f.k8s_objects) = super::manifests::collect(&f.yaml, &f.texts);
-        (f.routes, f.router_roots) = routes::resolve(&f.rust, &f.packages);
+        let joined = routes::join(&f.rust, &f.packages);
+        (f.routes, f.router_roots, f.unmounted_routes) =
+            (joined.routes, joined.roots, joined.unmounted);
         let generated = generated_spec::from_code(&f);
         f.specs.extend(generated);
         f

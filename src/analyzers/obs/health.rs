@@ -9,6 +9,9 @@
 //! checks more than "the process is up". A constant `"ok"` while the database is
 //! down tells the load balancer to keep sending traffic.
 //!
+//! Only routes a used router serves count: a `fn health_router()` nothing
+//! merges, nests or calls serves nothing, and is named as such in the finding.
+//!
 //! pass: a health route (and a dependency check where there are dependencies) ·
 //! partial: only constant liveness answers while dependencies exist, or a health
 //! path only in the spec · fail: none · n/a: no HTTP/gRPC server.
@@ -113,11 +116,34 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
                 .with_found(documented)
                 .looked_for(looked);
         }
+        let anchor = Evidence::new(
+            facts.router_anchor().unwrap_or_else(|| facts.anchor()),
+            "no health route on the router built here",
+        );
+        let dead: Vec<Evidence> = facts
+            .unmounted_routes
+            .iter()
+            .filter(|r| !r.grpc && is_health_path(&r.path))
+            .map(|r| {
+                Evidence::new(
+                    r.location.clone(),
+                    format!(
+                        "route {} {} defined but never mounted: nothing uses the router it is on",
+                        r.method, r.path
+                    ),
+                )
+            })
+            .collect();
+        if !dead.is_empty() {
+            return Outcome::fail(
+                "a health route is defined but its router is never mounted, so nothing serves it",
+            )
+            .with(dead)
+            .with([anchor])
+            .looked_for(looked);
+        }
         return Outcome::fail("no health-check endpoint found")
-            .with([Evidence::new(
-                facts.router_anchor().unwrap_or_else(|| facts.anchor()),
-                "no health route on the router built here",
-            )])
+            .with([anchor])
             .looked_for(looked);
     }
 

@@ -37,6 +37,13 @@ pub struct RustFile {
     pub bool_settings: Vec<BoolSetting>,
     /// Listen addresses and ports stated in code (see [`super::addr`]).
     pub addrs: Vec<AddrFact>,
+    /// Bare lowercase names used as values outside test code and not bound in
+    /// this file by `let` or a parameter: a function handed over by name
+    /// (`HttpServer::new(app)`), or any name inside a macro body that is not an
+    /// expression list (`select! { _ = serve(app()) => .. }`). Sorted, unique.
+    /// With `refs`, `calls` and `methods` this says whether a function is used.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fn_values: Vec<String>,
 }
 
 /// A call of a function by a bare, not imported name.

@@ -98,6 +98,13 @@ pub struct Collector<'a> {
     sql: super::sql::SqlTracker,
     /// Conditions of the `if`s being visited, innermost last.
     if_stack: Vec<String>,
+    /// Bare lowercase names used as values, and names the file binds (see
+    /// [`RustFile::fn_values`]).
+    value_names: HashSet<String>,
+    bound_names: HashSet<String>,
+    /// The root of the method-call chain being visited, for the call that is
+    /// the receiver of the last one visited (see `visit_expr_method_call`).
+    chain_root_cache: Option<(*const syn::ExprMethodCall, Option<String>)>,
 }
 
 impl<'a> Collector<'a> {
@@ -122,6 +129,27 @@ impl<'a> Collector<'a> {
             seen_calls: HashSet::new(),
             sql: super::sql::SqlTracker::default(),
             if_stack: Vec::new(),
+            value_names: HashSet::new(),
+            bound_names: HashSet::new(),
+            chain_root_cache: None,
+        }
+    }
+
+    /// The file's facts, with [`RustFile::fn_values`] settled.
+    pub fn finish(mut self) -> RustFile {
+        let mut values: Vec<String> = self
+            .value_names
+            .into_iter()
+            .filter(|n| !self.bound_names.contains(n))
+            .collect();
+        values.sort_unstable();
+        self.out.fn_values = values;
+        self.out
+    }
+
+    fn add_value_name(&mut self, name: String) {
+        if !self.in_test() && name.starts_with(|c: char| c.is_lowercase() || c == '_') {
+            self.value_names.insert(name);
         }
     }
 
@@ -467,6 +495,11 @@ impl<'a> Collector<'a> {
                 call.first_lit = first_token_lit(&mac.tokens);
                 call.idents = field_idents(&mac.tokens);
                 self.out.macros.push(call);
+                let mut names = Vec::new();
+                token_idents(&mac.tokens, &mut names);
+                for n in names {
+                    self.add_value_name(n);
+                }
                 for (value, line, ctx) in lits {
                     match ctx {
                         Some(c) => self.with_context(Some(c), |this| this.add_literal(value, line)),
@@ -649,6 +682,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
         self.add_path(&p.path, RefKind::Expr);
+        if p.qself.is_none() && p.path.segments.len() == 1 {
+            self.add_value_name(p.path.segments[0].ident.to_string());
+        }
         visit::visit_expr_path(self, p);
     }
 
@@ -660,6 +696,11 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_expr_struct(&mut self, s: &'ast syn::ExprStruct) {
         self.add_path(&s.path, RefKind::Type);
         visit::visit_expr_struct(self, s);
+    }
+
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        self.bound_names.insert(p.ident.to_string());
+        visit::visit_pat_ident(self, p);
     }
 
     fn visit_pat_tuple_struct(&mut self, p: &'ast syn::PatTupleStruct) {
@@ -739,7 +780,17 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         }
         self.push_setting(super::keys::method_setting(m));
         let name = m.method.to_string();
-        let root = chain_root(&m.receiver).map(|r| self.uses.resolve(&r));
+        // A chain `a.b().c()…` is visited outside in, and every call in it has
+        // the same root: found once for the outermost call, not once per call
+        // (which is quadratic in the chain's length).
+        let raw_root = match self.chain_root_cache.take() {
+            Some((at, root)) if std::ptr::eq(at, m) => root,
+            _ => chain_root(&m.receiver),
+        };
+        if let syn::Expr::MethodCall(inner) = m.receiver.as_ref() {
+            self.chain_root_cache = Some((inner as *const _, raw_root.clone()));
+        }
+        let root = raw_root.map(|r| self.uses.resolve(&r));
         let in_loop = self.loop_depth > 0;
         let in_iter = self.iter_depth > 0;
         let offloaded = self.offload_depth > 0;
@@ -1055,19 +1106,24 @@ fn type_name(ty: &syn::Type) -> String {
 
 /// The path at the root of a method-call chain, if it is a path or a call of one.
 pub fn chain_root(expr: &syn::Expr) -> Option<String> {
-    match expr {
-        syn::Expr::MethodCall(m) => chain_root(&m.receiver),
-        syn::Expr::Call(c) => match c.func.as_ref() {
-            syn::Expr::Path(p) => Some(path_text(&p.path)),
-            _ => None,
-        },
-        syn::Expr::Path(p) => Some(path_text(&p.path)),
-        syn::Expr::Await(a) => chain_root(&a.base),
-        syn::Expr::Try(t) => chain_root(&t.expr),
-        syn::Expr::Paren(p) => chain_root(&p.expr),
-        syn::Expr::Reference(r) => chain_root(&r.expr),
-        syn::Expr::Field(f) => chain_root(&f.base),
-        _ => None,
+    let mut expr = expr;
+    loop {
+        expr = match expr {
+            syn::Expr::MethodCall(m) => &m.receiver,
+            syn::Expr::Call(c) => {
+                return match c.func.as_ref() {
+                    syn::Expr::Path(p) => Some(path_text(&p.path)),
+                    _ => None,
+                }
+            }
+            syn::Expr::Path(p) => return Some(path_text(&p.path)),
+            syn::Expr::Await(a) => &a.base,
+            syn::Expr::Try(t) => &t.expr,
+            syn::Expr::Paren(p) => &p.expr,
+            syn::Expr::Reference(r) => &r.expr,
+            syn::Expr::Field(f) => &f.base,
+            _ => return None,
+        };
     }
 }
 
@@ -1141,6 +1197,17 @@ fn collect_token_lits_in(
             }
             TokenTree::Ident(id) => prev_ident = Some(id.to_string()),
             TokenTree::Punct(_) => prev_ident = None,
+        }
+    }
+}
+
+/// Every identifier in a token stream, groups included.
+fn token_idents(tokens: &TokenStream, out: &mut Vec<String>) {
+    for tt in tokens.clone() {
+        match tt {
+            TokenTree::Group(g) => token_idents(&g.stream(), out),
+            TokenTree::Ident(id) => out.push(id.to_string()),
+            _ => {}
         }
     }
 }
