@@ -245,7 +245,7 @@ fn checks(facts: &Facts) -> Vec<Evidence> {
         }
         if let Some(hf) = r.handler_fn {
             let (_, func) = facts.func(hf);
-            if let Some((ty, true)) = common::guard_param(func, &guards) {
+            if let Some((ty, true)) = common::guard_param(facts, hf, &guards) {
                 out.push(Evidence::new(
                     r.location.clone(),
                     format!("{} {} — role guard `{ty}`", r.method, r.path),

@@ -81,7 +81,8 @@ const EXPIRY_METHODS: &[&str] = &[
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     let crates = facts.dep_hits(TOKEN_CRATES);
-    let token_types = token_types(facts);
+    let mut token_types = token_types(facts);
+    token_types.extend(bearer_checks(facts));
     let key_calls = key_calls(facts);
     if crates.is_empty() && token_types.is_empty() && key_calls.is_empty() {
         return Outcome::na(
@@ -166,7 +167,15 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "tokens are used but no expiry is visible: no `exp` claim, Validation, session expiry or expires_at",
         )
         .with_found(crates.into_iter().map(Evidence::from))
-        .with_found(token_types.into_iter().map(|(l, n)| Evidence::new(l, format!("token type `{n}`"))))
+        .with_found(token_types.into_iter().map(|(l, n)| {
+            // Bearer checks come described; types come by name.
+            let what = if n.contains(' ') {
+                n
+            } else {
+                format!("token type `{n}`")
+            };
+            Evidence::new(l, what)
+        }))
         .with_found(good)
         .looked_for(looked);
     }
@@ -212,6 +221,34 @@ fn key_calls(facts: &Facts) -> Vec<(Location, String, bool, String)> {
             out.push((loc, k.callee.clone(), lit, source));
         }
     }
+    out
+}
+
+/// Handlers that require a bearer token they check themselves
+/// (`Option<TypedHeader<Authorization<Bearer>>>` refused when missing, a
+/// `TypedHeader<Authorization<Bearer>>` guard): the service checks tokens even
+/// with no token crate or type.
+fn bearer_checks(facts: &Facts) -> Vec<(Location, String)> {
+    let guards = common::guard_types(facts);
+    let mut out = Vec::new();
+    for r in &facts.routes {
+        let Some(hf) = r.handler_fn else { continue };
+        let (_, func) = facts.func(hf);
+        let bearer = func
+            .params
+            .iter()
+            .any(|p| p.ty.contains("Authorization<Bearer"));
+        if bearer && common::handler_guard(facts, hf, &guards).is_some() {
+            out.push((
+                r.location.clone(),
+                format!(
+                    "bearer token checked by `{}` ({} {})",
+                    func.name, r.method, r.path
+                ),
+            ));
+        }
+    }
+    out.truncate(5);
     out
 }
 

@@ -238,6 +238,10 @@ pub struct ImplFact {
     pub line: u32,
     pub test: bool,
     pub methods: Vec<String>,
+    /// Associated types it sets, as (name, compact type text):
+    /// `type Rejection = Infallible;` → (`Rejection`, `Infallible`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assoc_types: Vec<(String, String)>,
 }
 
 /// Routes, mounts and middleware found in one function body (or closure within it).

@@ -567,12 +567,21 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 _ => None,
             })
             .collect();
+        let assoc_types = i
+            .items
+            .iter()
+            .filter_map(|it| match it {
+                syn::ImplItem::Type(t) => Some((t.ident.to_string(), compact_tokens(&t.ty, 256))),
+                _ => None,
+            })
+            .collect();
         self.out.impls.push(ImplFact {
             trait_path: trait_path.clone(),
             self_ty: self_ty.clone(),
             line: line_of(&i.self_ty),
             test: self.in_test(),
             methods,
+            assoc_types,
         });
         self.impl_stack.push((self_ty, trait_path));
         let prefix = i.attrs.iter().find_map(|a| item_prefix(a, "OpenApi"));
