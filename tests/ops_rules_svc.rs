@@ -255,6 +255,14 @@ fn event_driven_needs_a_used_broker_and_event_types() {
         "n/a",
         "no message broker client",
     );
+    // Redis only caches; `broadcast::Sender::subscribe()` and a websocket
+    // frame type `ClientMessage` are no broker and no event.
+    check_summary(
+        "broadcast-not-broker",
+        "svc.event-driven",
+        "n/a",
+        "no message broker client",
+    );
 }
 
 #[test]
