@@ -37,6 +37,19 @@ pub struct RustFile {
     pub bool_settings: Vec<BoolSetting>,
     /// Listen addresses and ports stated in code (see [`super::addr`]).
     pub addrs: Vec<AddrFact>,
+    /// Type aliases (`type ApiResult<T> = Result<T, ApiError>;`).
+    pub aliases: Vec<TypeAlias>,
+}
+
+/// A `type Name<P, ..> = Target;` item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TypeAlias {
+    pub name: String,
+    /// Its type parameters, in order (`T`).
+    pub params: Vec<String>,
+    /// The aliased type, as compact token text (`Result<T,ApiError>`).
+    pub target: String,
+    pub line: u32,
 }
 
 /// A call of a function by a bare, not imported name.

@@ -584,6 +584,20 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         }
     }
 
+    fn visit_item_type(&mut self, t: &'ast syn::ItemType) {
+        self.out.aliases.push(TypeAlias {
+            name: t.ident.to_string(),
+            params: t
+                .generics
+                .type_params()
+                .map(|p| p.ident.to_string())
+                .collect(),
+            target: compact_tokens(&t.ty, 256),
+            line: line_of(&t.ident),
+        });
+        visit::visit_item_type(self, t);
+    }
+
     fn visit_item_struct(&mut self, s: &'ast syn::ItemStruct) {
         let fields = self.field_facts(&s.fields);
         self.type_fact(&s.ident, &s.attrs, fields, false);
