@@ -653,6 +653,28 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         self.visit_macro_body(&m.mac, &path);
     }
 
+    fn visit_stmt(&mut self, st: &'ast syn::Stmt) {
+        // `#[cfg(test)] let app = app.mount(..);` or a cfg-gated call: test-only
+        // code, like a `#[cfg(test)]` function.
+        let attrs: &[syn::Attribute] = match st {
+            syn::Stmt::Local(l) => &l.attrs,
+            syn::Stmt::Macro(m) => &m.attrs,
+            syn::Stmt::Expr(syn::Expr::MethodCall(e), _) => &e.attrs,
+            syn::Stmt::Expr(syn::Expr::Call(e), _) => &e.attrs,
+            syn::Stmt::Expr(syn::Expr::Assign(e), _) => &e.attrs,
+            syn::Stmt::Expr(syn::Expr::Block(e), _) => &e.attrs,
+            _ => &[],
+        };
+        let cfg_test = attrs.iter().any(is_cfg_test);
+        if cfg_test {
+            self.test_depth += 1;
+        }
+        visit::visit_stmt(self, st);
+        if cfg_test {
+            self.test_depth -= 1;
+        }
+    }
+
     fn visit_local(&mut self, l: &'ast syn::Local) {
         if let (Some(name), Some(init)) = (pat_name(&l.pat), &l.init) {
             self.named_addr(&name, &init.expr, format!("`let {name}`"));
@@ -948,7 +970,7 @@ fn is_test_attr(attr: &syn::Attribute) -> bool {
 }
 
 /// Whether an attribute is `#[cfg(test)]` or a `cfg` that requires `test`.
-fn is_cfg_test(attr: &syn::Attribute) -> bool {
+pub(super) fn is_cfg_test(attr: &syn::Attribute) -> bool {
     if !attr.path().is_ident("cfg") {
         return false;
     }
