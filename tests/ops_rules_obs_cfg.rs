@@ -433,3 +433,15 @@ fn health_routes_of_test_builds_do_not_count_and_raw_http_health_is_partial() {
         "health path `/healthz` is written here",
     );
 }
+
+#[test]
+fn a_hand_written_json_event_formatter_is_structured_logging() {
+    check(
+        "json-formatter",
+        "obs.structured-logging",
+        "pass",
+        "src/logging.rs",
+        Some(15),
+        "`JsonLines::format_event` writes events as JSON",
+    );
+}
