@@ -150,33 +150,39 @@ pub fn structured_output(facts: &Facts) -> Vec<Hit> {
 }
 
 /// Hand-written event formatters that emit JSON: a `format_event` method (of
-/// tracing-subscriber's `FormatEvent` or a service's own formatter trait) in a
-/// file that serialises with serde (`serde_json`, `serialize_entry`).
+/// tracing-subscriber's `FormatEvent` or a service's own formatter trait)
+/// whose body serialises with serde (`serde_json`, `serialize_entry`), or
+/// whose type is named for JSON in a file that does. A text formatter next
+/// to it is not one.
 fn json_event_formatters(facts: &Facts) -> Vec<Hit> {
     let mut out = Vec::new();
     for (_, f) in facts.service_rust() {
-        let serialises = f
-            .refs
-            .iter()
-            .any(|r| !r.test && r.path.starts_with("serde_json"))
-            || f.methods
-                .iter()
-                .any(|m| !m.test && matches!(m.name.as_str(), "serialize_entry" | "serialize_map"));
-        if !serialises {
+        let serde_in = |idx: Option<u32>| {
+            f.refs.iter().any(|r| {
+                !r.test && (idx.is_none() || r.in_fn == idx) && r.path.starts_with("serde_json")
+            }) || f.methods.iter().any(|m| {
+                !m.test
+                    && (idx.is_none() || m.in_fn == idx)
+                    && matches!(m.name.as_str(), "serialize_entry" | "serialize_map")
+            })
+        };
+        if !serde_in(None) {
             continue;
         }
-        if let Some(func) = f
-            .fns
-            .iter()
-            .find(|x| !x.test && x.name == "format_event" && x.self_ty.is_some())
-        {
-            out.push(Hit::new(
-                Location::new(f.path.clone(), func.line),
-                format!(
-                    "`{}::format_event` writes events as JSON (a custom formatter)",
-                    func.self_ty.as_deref().unwrap_or("")
-                ),
-            ));
+        for (i, func) in f.fns.iter().enumerate() {
+            let Some(ty) = func.self_ty.as_deref() else {
+                continue;
+            };
+            if func.test || func.name != "format_event" {
+                continue;
+            }
+            let json_named = ty.to_ascii_lowercase().contains("json");
+            if json_named || serde_in(Some(i as u32)) {
+                out.push(Hit::new(
+                    Location::new(f.path.clone(), func.line),
+                    format!("`{ty}::format_event` writes events as JSON (a custom formatter)"),
+                ));
+            }
         }
     }
     out
