@@ -25,7 +25,7 @@ pub fn expand<'t>(facts: &Facts, ty: &'t str, near_file: usize) -> Cow<'t, str> 
 
 fn expand_once(facts: &Facts, ty: &str, near_file: usize) -> Option<String> {
     let (head, args) = match ty.find('<') {
-        Some(at) if ty.ends_with('>') => (&ty[..at], split_args(&ty[at + 1..ty.len() - 1])),
+        Some(at) if ty.ends_with('>') => (&ty[..at], super::code::generic_args(ty)),
         _ => (ty, Vec::new()),
     };
     let name = head.rsplit("::").next()?.trim();
@@ -103,27 +103,6 @@ fn visible_alias<'f>(
         .map(|(_, a)| *a)
 }
 
-/// Top-level comma-separated generic arguments.
-fn split_args(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut depth, mut start) = (0i32, 0);
-    for (i, c) in s.char_indices() {
-        match c {
-            '<' | '(' | '[' => depth += 1,
-            '>' | ')' | ']' => depth -= 1,
-            ',' if depth == 0 => {
-                out.push(s[start..i].trim());
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    if !s[start..].trim().is_empty() {
-        out.push(s[start..].trim());
-    }
-    out
-}
-
 /// Replace whole identifiers `word` in `s` by `with`.
 fn replace_word(s: &str, word: &str, with: &str) -> String {
     let ident = |c: char| c.is_alphanumeric() || c == '_';
@@ -149,11 +128,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn splits_and_replaces() {
-        assert_eq!(
-            split_args("T, Result<A,B>, Vec<u8>"),
-            ["T", "Result<A,B>", "Vec<u8>"]
-        );
+    fn replaces_whole_words() {
         assert_eq!(
             replace_word("Result<T,TError>", "T", "Page"),
             "Result<Page,TError>"
