@@ -239,24 +239,21 @@ pub fn route_for<'a>(facts: &'a Facts, path: &str) -> Option<&'a Route> {
         .split('/')
         .filter(|s| !s.is_empty())
         .collect();
-    // A fallback answers every unmatched path, so it proves no route exists.
-    facts
-        .routes
-        .iter()
-        .filter(|r| !r.grpc && !r.fallback)
-        .find(|r| {
-            let method_ok =
-                matches!(r.method.as_str(), "GET" | "ANY" | "HEAD") || r.method.contains("GET");
-            let segs: Vec<&str> = r
-                .path
-                .trim_end_matches('/')
-                .split('/')
-                .filter(|s| !s.is_empty())
-                .collect();
-            method_ok
-                && segs.len() == want.len()
-                && segs.iter().zip(&want).all(|(s, w)| {
-                    s == w || (s.starts_with('{') && s.ends_with('}') && !s.starts_with("{*"))
-                })
-        })
+    facts.routes.iter().filter(|r| !r.grpc).find(|r| {
+        let method_ok =
+            matches!(r.method.as_str(), "GET" | "ANY" | "HEAD") || r.method.contains("GET");
+        let segs: Vec<&str> = r
+            .path
+            .trim_end_matches('/')
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .collect();
+        // A fallback answers every unmatched path: it proves no route exists.
+        !r.fallback
+            && method_ok
+            && segs.len() == want.len()
+            && segs.iter().zip(&want).all(|(s, w)| {
+                s == w || (s.starts_with('{') && s.ends_with('}') && !s.starts_with("{*"))
+            })
+    })
 }
