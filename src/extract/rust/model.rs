@@ -44,6 +44,19 @@ pub struct RustFile {
     /// With `refs`, `calls` and `methods` this says whether a function is used.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fn_values: Vec<String>,
+    /// Type aliases (`type ApiResult<T> = Result<T, ApiError>;`).
+    pub aliases: Vec<TypeAlias>,
+}
+
+/// A `type Name<P, ..> = Target;` item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TypeAlias {
+    pub name: String,
+    /// Its type parameters, in order (`T`).
+    pub params: Vec<String>,
+    /// The aliased type, as compact token text (`Result<T,ApiError>`).
+    pub target: String,
+    pub line: u32,
 }
 
 /// A call of a function by a bare, not imported name.

@@ -500,12 +500,40 @@ impl<'a> Collector<'a> {
                 for n in names {
                     self.add_value_name(n);
                 }
+                self.token_methods(&mac.tokens);
                 for (value, line, ctx) in lits {
                     match ctx {
                         Some(c) => self.with_context(Some(c), |this| this.add_literal(value, line)),
                         None => self.add_literal(value, line),
                     }
                 }
+            }
+        }
+    }
+}
+
+impl Collector<'_> {
+    /// Method calls (`.name(..)`) in a macro body syn cannot parse as code
+    /// (`select!` arms, `macro_rules!` expansions), so a call written there
+    /// is not lost. Only the name, line and argument count are known.
+    fn token_methods(&mut self, tokens: &TokenStream) {
+        let mut found = Vec::new();
+        token_method_calls(tokens, &mut found);
+        for (name, line, args) in found {
+            let seen = (None, self.in_test(), self.cur_fn(), false, false, false);
+            if first_time(&mut self.seen_methods, &name, seen) {
+                self.out.methods.push(MethodCall {
+                    name,
+                    root: None,
+                    line,
+                    test: self.in_test(),
+                    in_fn: self.cur_fn(),
+                    in_loop: false,
+                    in_iter: false,
+                    offloaded: false,
+                    args,
+                    arg_path: None,
+                });
             }
         }
     }
@@ -598,6 +626,20 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         }
     }
 
+    fn visit_item_type(&mut self, t: &'ast syn::ItemType) {
+        self.out.aliases.push(TypeAlias {
+            name: t.ident.to_string(),
+            params: t
+                .generics
+                .type_params()
+                .map(|p| p.ident.to_string())
+                .collect(),
+            target: compact_tokens(&t.ty, 256),
+            line: line_of(&t.ident),
+        });
+        visit::visit_item_type(self, t);
+    }
+
     fn visit_item_struct(&mut self, s: &'ast syn::ItemStruct) {
         let fields = self.field_facts(&s.fields);
         self.type_fact(&s.ident, &s.attrs, fields, false);
@@ -645,11 +687,34 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
         if m.mac.path.is_ident("macro_rules") {
+            self.token_methods(&m.mac.tokens);
             return;
         }
         let path = self.uses.resolve(&path_text(&m.mac.path));
         self.add_ref(&path, RefKind::Expr, line_of(&m.mac.path));
         self.visit_macro_body(&m.mac, &path);
+    }
+
+    fn visit_stmt(&mut self, st: &'ast syn::Stmt) {
+        // `#[cfg(test)] let app = app.mount(..);` or a cfg-gated call: test-only
+        // code, like a `#[cfg(test)]` function.
+        let attrs: &[syn::Attribute] = match st {
+            syn::Stmt::Local(l) => &l.attrs,
+            syn::Stmt::Macro(m) => &m.attrs,
+            syn::Stmt::Expr(syn::Expr::MethodCall(e), _) => &e.attrs,
+            syn::Stmt::Expr(syn::Expr::Call(e), _) => &e.attrs,
+            syn::Stmt::Expr(syn::Expr::Assign(e), _) => &e.attrs,
+            syn::Stmt::Expr(syn::Expr::Block(e), _) => &e.attrs,
+            _ => &[],
+        };
+        let cfg_test = attrs.iter().any(is_cfg_test);
+        if cfg_test {
+            self.test_depth += 1;
+        }
+        visit::visit_stmt(self, st);
+        if cfg_test {
+            self.test_depth -= 1;
+        }
     }
 
     fn visit_local(&mut self, l: &'ast syn::Local) {
@@ -965,7 +1030,7 @@ fn is_test_attr(attr: &syn::Attribute) -> bool {
 }
 
 /// Whether an attribute is `#[cfg(test)]` or a `cfg` that requires `test`.
-fn is_cfg_test(attr: &syn::Attribute) -> bool {
+pub(super) fn is_cfg_test(attr: &syn::Attribute) -> bool {
     if !attr.path().is_ident("cfg") {
         return false;
     }
@@ -1238,6 +1303,38 @@ fn field_idents(tokens: &TokenStream) -> Vec<String> {
         }
     }
     out
+}
+
+/// `.name(args)` in a token stream, at any depth: name, line, argument count.
+fn token_method_calls(tokens: &TokenStream, out: &mut Vec<(String, u32, u8)>) {
+    let toks: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    for (i, t) in toks.iter().enumerate() {
+        if let TokenTree::Group(g) = t {
+            token_method_calls(&g.stream(), out);
+        }
+        let dot = |k: usize| matches!(toks.get(k), Some(TokenTree::Punct(p)) if p.as_char() == '.');
+        let (Some(TokenTree::Ident(name)), Some(TokenTree::Group(args))) =
+            (toks.get(i + 1), toks.get(i + 2))
+        else {
+            continue;
+        };
+        if dot(i)
+            && !(i > 0 && dot(i - 1))
+            && args.delimiter() == proc_macro2::Delimiter::Parenthesis
+        {
+            let n = if args.stream().is_empty() {
+                0
+            } else {
+                1 + args
+                    .stream()
+                    .into_iter()
+                    .filter(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
+                    .count()
+            };
+            let line = u32::try_from(name.span().start().line).unwrap_or(0);
+            out.push((name.to_string(), line, n.min(255) as u8));
+        }
+    }
 }
 
 fn first_token_lit(tokens: &TokenStream) -> Option<String> {
