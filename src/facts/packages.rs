@@ -44,6 +44,9 @@ pub struct Package {
     pub role: Role,
     /// Server frameworks it depends on directly.
     pub frameworks: Vec<String>,
+    /// Builds a binary: a `[[bin]]` target, `src/main.rs` or `src/bin/`
+    /// (set by [`refine_roles`]).
+    pub has_bin: bool,
 }
 
 impl Package {
@@ -104,6 +107,7 @@ pub fn from_manifests(manifests: &[Manifest]) -> Vec<Package> {
             deps,
             targets: p.targets.clone(),
             role,
+            has_bin: false,
         });
     }
     out.sort_by(|a, b| a.manifest.cmp(&b.manifest));
@@ -136,6 +140,7 @@ pub fn refine_roles(packages: &mut [Package], has_bin: impl Fn(&str) -> bool) {
     }
     let mut dev_servers = Vec::new();
     for (i, p) in packages.iter_mut().enumerate() {
+        p.has_bin = p.targets.iter().any(|t| t.kind == "bin") || has_bin(&p.dir);
         if p.role != Role::Service {
             continue;
         }
@@ -146,7 +151,7 @@ pub fn refine_roles(packages: &mut [Package], has_bin: impl Fn(&str) -> bool) {
             p.role = Role::Tooling;
             continue;
         }
-        if p.targets.iter().any(|t| t.kind == "bin") || has_bin(&p.dir) {
+        if p.has_bin {
             continue;
         }
         let key = p.name.replace('_', "-");
@@ -262,6 +267,7 @@ mod tests {
                 .collect(),
             targets: Vec::new(),
             role: Role::Service,
+            has_bin: false,
             frameworks: Vec::new(),
         }
     }

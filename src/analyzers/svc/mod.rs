@@ -154,20 +154,7 @@ pub fn shutdown(facts: &Facts) -> Shutdown {
 /// library that no binary here links is not the served process.
 fn served_packages(facts: &Facts) -> Option<Vec<usize>> {
     let pkgs = &facts.packages;
-    let has_bin = |p: &crate::facts::packages::Package| {
-        let src = if p.dir.is_empty() {
-            "src/".to_string()
-        } else {
-            format!("{}/src/", p.dir)
-        };
-        p.targets.iter().any(|t| t.kind == "bin")
-            || facts.rust.iter().any(|f| {
-                f.path
-                    .strip_prefix(&src)
-                    .is_some_and(|rest| rest == "main.rs" || rest.starts_with("bin/"))
-            })
-    };
-    let mut served: Vec<usize> = (0..pkgs.len()).filter(|&i| has_bin(&pkgs[i])).collect();
+    let mut served: Vec<usize> = (0..pkgs.len()).filter(|&i| pkgs[i].has_bin).collect();
     if served.is_empty() {
         return None;
     }
