@@ -385,9 +385,11 @@ fn prepare(a: &AuditArgs) -> Result<Prepared, String> {
     let suppressions = (!a.no_inline_suppressions).then(|| inline::scan(&facts));
     apply::to_report(&mut report, &loaded, suppressions.as_deref(), &today);
     let profile = report.profile;
-    report.services = crate::services::score(&facts, &catalog, &opts.display_path, |r| {
-        r.profile = profile;
-        apply::to_report(r, &loaded, suppressions.as_deref(), &today);
+    report.services = crate::timings::time("services", || {
+        crate::services::score(&facts, &catalog, &opts.display_path, |r| {
+            r.profile = profile;
+            apply::to_report(r, &loaded, suppressions.as_deref(), &today);
+        })
     });
     Ok((report, catalog, loaded, baseline))
 }
