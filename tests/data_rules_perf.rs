@@ -371,3 +371,34 @@ fn process_and_runtime_metrics_are_exported() {
         "nothing found",
     );
 }
+
+#[test]
+fn redis_is_a_cache_only_when_written_with_an_expiry() {
+    let r = report(fixture("redis-queue"));
+    expect(
+        r,
+        "perf.caching",
+        "fail",
+        "src/main.rs",
+        Some(7),
+        "a key-value store used without expiring writes",
+    );
+    // The same service caching a rendered answer for a minute.
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("redis-queue"), dir.path());
+    let main = dir.path().join("src/main.rs");
+    let text = std::fs::read_to_string(&main).unwrap().replace(
+        "    let _: () = conn.lpush(\"jobs\", body).await.unwrap();",
+        "    let _: () = conn.lpush(\"jobs\", &body).await.unwrap();\n    let _: () = conn.set_ex(\"last-job\", body, 60).await.unwrap();",
+    );
+    std::fs::write(&main, text).unwrap();
+    let cached = audit_json(dir.path(), &[]);
+    assert_eq!(status(&cached, "perf.caching"), "pass");
+    assert!(has_evidence(
+        &cached,
+        "perf.caching",
+        "src/main.rs",
+        None,
+        "redis"
+    ));
+}

@@ -11,7 +11,8 @@ use std::sync::{Mutex, OnceLock};
 
 #[path = "../common/mod.rs"]
 mod common;
-pub use common::{evidence_text, has_evidence, item, status};
+#[allow(unused_imports)]
+pub use common::{audit_json, copy_tree, evidence_text, has_evidence, item, status};
 
 /// A bundled sample project.
 pub fn sample(name: &str) -> PathBuf {

@@ -2,7 +2,10 @@
 //!
 //! A cache is a cache crate used in service code (moka, mini-moka,
 //! quick_cache, cached's `#[cached]`, lru, stretto, foyer, schnellru), a
-//! shared cache server (redis, fred, memcached clients), or an in-process map
+//! shared cache server (memcached clients; redis/fred when the file using
+//! them writes with an expiry — `set_ex`, `expire`, `get_ex` — or is named
+//! for a cache: redis as a queue, a store or a stream connector caches
+//! nothing), or an in-process map
 //! held in a field named for a cache (`cache: RwLock<HashMap<..>>`). HTTP
 //! caching (`Cache-Control`/`ETag` on responses) lets clients and CDNs cache
 //! and counts half. A cache crate in Cargo.toml that no code uses caches
@@ -50,10 +53,6 @@ const CACHE_PATHS: &[&str] = &[
     "^clru",
     "^retainer",
     "^ttl_cache",
-    "^redis",
-    "^fred",
-    "^deadpool_redis",
-    "^bb8_redis",
     "^memcache",
     "^async_memcached",
     "^axum_response_cache",
@@ -61,11 +60,43 @@ const CACHE_PATHS: &[&str] = &[
     "TtlCache",
 ];
 
+/// Key-value servers that are a cache only when used as one.
+const KV_PATHS: &[&str] = &["^redis", "^fred", "^deadpool_redis", "^bb8_redis"];
+
+/// Writes that expire: what makes a key-value server a cache.
+const EXPIRING: &[&str] = &[
+    "set_ex",
+    "pset_ex",
+    "setex",
+    "expire",
+    "pexpire",
+    "expire_at",
+    "get_ex",
+    "getex",
+];
+
+/// Redis/fred uses in files that write with an expiry or are named for a
+/// cache, and the other uses (a store, a queue, a connector).
+fn kv_uses(facts: &Facts) -> (Vec<Hit>, Vec<Hit>) {
+    facts.refs(KV_PATHS).into_iter().partition(|h| {
+        let path = h.location.path.to_ascii_lowercase();
+        path.contains("cache")
+            || facts.rust.iter().any(|f| {
+                f.path == h.location.path
+                    && f.methods
+                        .iter()
+                        .any(|m| EXPIRING.contains(&m.name.to_ascii_lowercase().as_str()))
+            })
+    })
+}
+
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     if let Some(na) = unless_server(facts) {
         return na;
     }
     let mut used: Vec<Hit> = facts.refs(CACHE_PATHS);
+    let (kv_cache, kv_other) = kv_uses(facts);
+    used.extend(kv_cache);
     // In-process maps named for a cache.
     let map = scan::re(r"HashMap<|BTreeMap<|DashMap<|Cache<|LruCache<|IndexMap<");
     for (_, f) in facts.service_rust() {
@@ -99,7 +130,14 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         facts,
         &scan::re(r"(?i)^cache-control$|max-age=\d+|s-maxage="),
     ));
-    let unused = facts.dep_hits(CACHE_CRATES);
+    // A key-value crate used as a store is used, just not as a cache.
+    let kv_crates = ["redis", "fred", "deadpool-redis", "bb8-redis"];
+    let unused_candidates: Vec<&str> = CACHE_CRATES
+        .iter()
+        .copied()
+        .filter(|c| kv_other.is_empty() || !kv_crates.contains(c))
+        .collect();
+    let unused = facts.dep_hits(&unused_candidates);
     if !http.is_empty() {
         return Outcome::partial(format!(
             "responses carry HTTP cache headers ({}), but the service caches nothing itself",
@@ -118,5 +156,14 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             facts.anchor(),
             "no cache crate, cache server client or cache headers",
         )
+        .with(kv_other.into_iter().take(3).map(|h| {
+            crate::rules::Evidence::new(
+                h.location,
+                format!(
+                    "{} — a key-value store used without expiring writes (set_ex/expire), not as a cache",
+                    h.what
+                ),
+            )
+        }))
         .looked_for(looked)
 }
