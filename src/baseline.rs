@@ -3,7 +3,9 @@
 //! A pull request should fail for what it breaks, not for what was broken
 //! before. Items are matched by id; an item got worse when it now counts as
 //! partial or failed and was better before (or absent), and a failing item got
-//! worse when it has a finding whose fingerprint the baseline did not have.
+//! worse when it has a problem finding whose fingerprint the baseline did not
+//! have (what was found that counts for the item is not a regression; reports
+//! from before findings had a `kind` are read as all problems).
 //! The overall score dropping is a regression too. The baseline is read as
 //! plain JSON so reports of any 1.x schema compare.
 
@@ -127,7 +129,7 @@ pub fn compare(baseline: &Value, report: &Report) -> Comparison {
         for f in item
             .evidence
             .iter()
-            .filter(|f| f.suppressed.is_none() && !before.findings.contains(&f.fingerprint))
+            .filter(|f| counted(f) && !before.findings.contains(&f.fingerprint))
         {
             c.worse.push(Change {
                 id: item.id.clone(),
@@ -137,7 +139,7 @@ pub fn compare(baseline: &Value, report: &Report) -> Comparison {
         let current: BTreeSet<&str> = item
             .evidence
             .iter()
-            .filter(|f| f.suppressed.is_none())
+            .filter(|f| counted(f))
             .map(|f| f.fingerprint.as_str())
             .collect();
         let gone = before
@@ -155,11 +157,16 @@ pub fn compare(baseline: &Value, report: &Report) -> Comparison {
     c
 }
 
-/// Fingerprints of a baseline item's findings that no waiver covered.
+/// Fingerprints of a baseline item's problem findings that no waiver covered.
 fn unsuppressed<'a>(evidence: impl Iterator<Item = &'a Value>) -> impl Iterator<Item = &'a str> {
     evidence
-        .filter(|e| e["suppressed"].is_null())
+        .filter(|e| e["suppressed"].is_null() && e["kind"].as_str() != Some("found"))
         .filter_map(|e| e["fingerprint"].as_str())
+}
+
+/// A finding of this report that a baseline compares: a problem no waiver covers.
+fn counted(f: &crate::report::Finding) -> bool {
+    f.suppressed.is_none() && f.is_problem()
 }
 
 impl Comparison {

@@ -158,6 +158,20 @@ pub fn role_of(rel_path: &str) -> Role {
             _ => {}
         }
     }
+    // Crate-level directories (above any `src/`): a cargo-fuzz crate
+    // (`fuzz/Cargo.toml`, `fuzz/fuzz_targets/`) is tooling, a `testing/` or
+    // `testkit/` crate is test support. Under `src/` the same names may be
+    // modules of the service and keep its role.
+    let crate_level = parts.iter().take_while(|d| **d != "src");
+    for dir in crate_level {
+        match dir.to_ascii_lowercase().as_str() {
+            "fuzz" | "fuzz_targets" | "fuzz-targets" => return Role::Tooling,
+            "testing" | "testkit" | "test-kit" | "test_kit" | "test-helpers" | "test_helpers" => {
+                return Role::Test
+            }
+            _ => {}
+        }
+    }
     if parts.last() == Some(&"src") && (name == "tests.rs" || name == "test_utils.rs") {
         return Role::Test;
     }
@@ -208,5 +222,14 @@ mod tests {
         assert_eq!(role_of("crates/api/src/test_harness/mocks.rs"), Role::Test);
         assert_eq!(role_of("src/contest.rs"), Role::Service);
         assert_eq!(role_of("src/ab_test.rs"), Role::Service);
+        // cargo-fuzz crates are tooling; a `fuzz` module of the service is not.
+        assert_eq!(role_of("fuzz/fuzz_targets/parse.rs"), Role::Tooling);
+        assert_eq!(role_of("fuzz/Cargo.toml"), Role::Tooling);
+        assert_eq!(role_of("crates/api/fuzz/src/lib.rs"), Role::Tooling);
+        assert_eq!(role_of("src/fuzz/mod.rs"), Role::Service);
+        // Test-support crates, above `src/` only.
+        assert_eq!(role_of("testing/src/lib.rs"), Role::Test);
+        assert_eq!(role_of("crates/testkit/src/lib.rs"), Role::Test);
+        assert_eq!(role_of("src/testing/ab.rs"), Role::Service);
     }
 }

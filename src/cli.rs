@@ -164,6 +164,8 @@ pub enum RulesCommand {
 pub enum ListFormat {
     Table,
     Json,
+    /// Every rule's documentation as one Markdown page (docs/rules.md).
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -383,9 +385,11 @@ fn prepare(a: &AuditArgs) -> Result<Prepared, String> {
     let suppressions = (!a.no_inline_suppressions).then(|| inline::scan(&facts));
     apply::to_report(&mut report, &loaded, suppressions.as_deref(), &today);
     let profile = report.profile;
-    report.services = crate::services::score(&facts, &catalog, &opts.display_path, |r| {
-        r.profile = profile;
-        apply::to_report(r, &loaded, suppressions.as_deref(), &today);
+    report.services = crate::timings::time("services", || {
+        crate::services::score(&facts, &catalog, &opts.display_path, |r| {
+            r.profile = profile;
+            apply::to_report(r, &loaded, suppressions.as_deref(), &today);
+        })
     });
     Ok((report, catalog, loaded, baseline))
 }
@@ -503,6 +507,7 @@ fn run_rules(cmd: RulesCommand) -> i32 {
                 Err(e) => return error(&e),
             };
             match format {
+                ListFormat::Markdown => print!("{}", crate::rules::reference::markdown(&catalog)),
                 ListFormat::Json => {
                     let mut s =
                         serde_json::to_string_pretty(&catalog.rules).expect("rules serialise");
@@ -567,14 +572,8 @@ fn run_rules(cmd: RulesCommand) -> i32 {
 
 /// The `rules explain` text of a rule.
 pub fn explain(rule: &crate::rules::RuleDef) -> String {
-    let level = rule
-        .level
-        .unwrap_or_else(|| crate::score::Level::of(rule.severity));
-    let preview = match (rule.preview, &rule.since) {
-        (true, Some(v)) => format!(" · preview (new in {v}; not scored yet)"),
-        (true, None) => " · preview (not scored yet)".to_string(),
-        _ => String::new(),
-    };
+    let level = rule.level_or_default();
+    let preview = rule.preview_note();
     let mut s = format!(
         "{} — {}\nsection {} · severity {} · weight {} · level {}{preview}\n\n",
         rule.id,
@@ -595,23 +594,7 @@ pub fn explain(rule: &crate::rules::RuleDef) -> String {
         s.push('\n');
     };
     para(&mut s, "Why it matters", &rule.rationale);
-    let how = match (&rule.docs.how, &rule.analyzer, &rule.same_as, &rule.manual) {
-        (Some(h), _, _, _) => h.clone(),
-        (None, _, Some(t), _) => format!("Restates {t}: reported with that rule's result."),
-        (None, _, _, Some(m)) => format!("Reported as manual: {m}"),
-        (None, Some(a), _, _) => format!("Decided by the `{a}` analyzer."),
-        _ => rule
-            .pass
-            .iter()
-            .map(|c| format!("pass when: {}", c.describe()))
-            .chain(
-                rule.partial
-                    .iter()
-                    .map(|c| format!("partial when: {}", c.describe())),
-            )
-            .collect::<Vec<_>>()
-            .join("\n"),
-    };
+    let how = rule.how_decided();
     para(&mut s, "How it is decided", &how);
     if let Some(bad) = &rule.docs.bad {
         para(&mut s, "Example that fails", bad);

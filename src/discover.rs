@@ -118,12 +118,12 @@ pub fn discover(root: &Path, opts: &WalkOptions) -> Inventory {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             if is_dir {
                 if let Some(reason) = classify::pruned_dir_reason(&name) {
-                    if name != ".git" {
-                        skipped.lock().unwrap().push(Skipped {
-                            path: format!("{rel}/"),
-                            reason: reason.into(),
-                        });
-                    }
+                    // Listed once, as the directory: `.git/` too, so the
+                    // skipped list accounts for every entry of the tree.
+                    skipped.lock().unwrap().push(Skipped {
+                        path: format!("{rel}/"),
+                        reason: reason.into(),
+                    });
                     return WalkState::Skip;
                 }
                 if !kept.dirs.contains(&rel) {

@@ -260,25 +260,66 @@ impl Item {
 }
 
 /// The fingerprint of a finding: rule id, path, what was matched, occurrence.
+/// Counts in the message ("3 route(s) built here") are left out, so adding a
+/// route does not turn an old finding into a "new" one.
 pub fn fingerprint(rule: &str, path: &str, message: &str, occurrence: usize) -> String {
     let mut h = Fnv::default();
-    let message: Vec<&str> = message.split_whitespace().collect();
-    for part in [rule, path, &message.join(" "), &occurrence.to_string()] {
+    for part in [
+        rule,
+        path,
+        &stable_message(message),
+        &occurrence.to_string(),
+    ] {
         h.write(part.as_bytes());
         h.write(&[0]);
     }
     format!("{:016x}", h.finish())
 }
 
-/// Findings with fingerprints; identical (path, message) pairs are told apart
-/// by their occurrence.
+/// A message as fingerprinted: whitespace collapsed, and every number that
+/// stands alone (a count, a port, a percentage — not the `1` of `/v1/`) read
+/// as `#`.
+pub fn stable_message(message: &str) -> String {
+    let words: Vec<String> = message
+        .split_whitespace()
+        .map(|w| {
+            let mut out = String::with_capacity(w.len());
+            let mut prev: Option<char> = None;
+            let mut chars = w.chars().peekable();
+            while let Some(c) = chars.next() {
+                let starts_alone = c.is_ascii_digit()
+                    && !prev.is_some_and(|p| p.is_alphanumeric() || p == '/' || p == '.');
+                if !starts_alone {
+                    out.push(c);
+                    prev = Some(c);
+                    continue;
+                }
+                let mut run = String::from(c);
+                while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    run.push(d);
+                    chars.next();
+                }
+                let ends_alone = !chars
+                    .peek()
+                    .is_some_and(|n| n.is_alphanumeric() || *n == '/' || *n == '.' || *n == '_');
+                out.push_str(if ends_alone { "#" } else { &run });
+                prev = run.chars().last();
+            }
+            out
+        })
+        .collect();
+    words.join(" ")
+}
+
+/// Findings with fingerprints; findings that read the same (path, message
+/// without its counts) are told apart by their occurrence.
 fn findings(rule: &str, evidence: Vec<Evidence>) -> Vec<Finding> {
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     evidence
         .into_iter()
         .map(|e| {
             let n = seen
-                .entry((e.location.path.clone(), e.message.clone()))
+                .entry((e.location.path.clone(), stable_message(&e.message)))
                 .or_default();
             *n += 1;
             Finding {
@@ -414,6 +455,7 @@ impl Report {
             routes: facts
                 .routes
                 .iter()
+                .chain(&facts.unmounted_routes)
                 .map(|r| RouteEntry {
                     method: r.method.clone(),
                     path: r.path.clone(),
@@ -521,4 +563,29 @@ fn item_score(i: &Item, profile: Profile, preview_scored: bool) -> (Option<f64>,
         }
     }
     (i.status.score(), None)
+}
+
+#[cfg(test)]
+mod fingerprint_tests {
+    use super::{fingerprint, stable_message};
+
+    #[test]
+    fn counts_are_not_part_of_the_fingerprint_but_paths_are() {
+        assert_eq!(
+            stable_message("3 route(s) built here,  no  spec (85 %)"),
+            "# route(s) built here, no spec (# %)"
+        );
+        assert_eq!(
+            stable_message("GET /v1/items:8080 uses md5 and sha1 in 2fa"),
+            "GET /v1/items:# uses md5 and sha1 in 2fa"
+        );
+        assert_eq!(
+            fingerprint("api.openapi", "src/main.rs", "3 route(s) built here", 1),
+            fingerprint("api.openapi", "src/main.rs", "4 route(s) built here", 1)
+        );
+        assert_ne!(
+            fingerprint("api.versioning", "src/main.rs", "GET /v1/a", 1),
+            fingerprint("api.versioning", "src/main.rs", "GET /v2/a", 1)
+        );
+    }
 }

@@ -7,7 +7,8 @@
 //! GET that deletes through a helper, every error a 500), `spec-drift` (an
 //! OpenAPI document that drifted from the routes), `header-versioned` (actix,
 //! versioned by a header, validating extractor, plain-text errors, an unused
-//! CORS crate) and `graphql`.
+//! CORS crate), `graphql`, and `html-pages` (HTML page handlers next to a
+//! JSON API whose errors and results go through local `Result` aliases).
 
 mod common;
 use common::*;
@@ -35,6 +36,7 @@ report!(rpc, fixture("rpc-style"));
 report!(drift, fixture("spec-drift"));
 report!(header, fixture("header-versioned"));
 report!(graphql, fixture("graphql"));
+report!(pages, fixture("html-pages"));
 
 macro_rules! check {
     ($report:expr, $id:expr, $status:expr, $path:expr, $line:expr, $text:expr) => {{
@@ -342,6 +344,42 @@ fn cors() {
     // No CORS at all: browsers keep the same-origin default.
     assert_eq!(status(workspace(), "api.cors"), "n/a");
     assert!(summary(workspace(), "api.cors").contains("safe default"));
+}
+
+#[test]
+fn html_pages_are_not_list_endpoints_or_writes() {
+    // `PageResult<Html<_>>` (an alias) and `Result<Html<_>, ErrorPage>` are web
+    // pages, not pages of items: only the two JSON lists count.
+    let s = summary(pages(), "api.pagination");
+    assert!(s.starts_with("1 of 2 list endpoints are paginated"), "{s}");
+    check!(
+        pages(),
+        "api.pagination",
+        "partial",
+        "src/main.rs",
+        Some(25),
+        "GET /api/books → `list_books` returns `Vec<Book>`"
+    );
+    assert!(!evidence_text(pages(), "api.pagination").contains("page type"));
+    // `GET /account/delete` renders a confirmation form; `params.remove(..)`
+    // on a HashMap is not the repository's `Overrides::remove`.
+    check!(
+        pages(),
+        "api.http-semantics",
+        "pass",
+        "src/main.rs",
+        Some(53),
+        "5 GET; no GET handler runs a write"
+    );
+    // Handlers return `ApiResult<T>` = `Result<T, Nope>`: `Nope` is their error.
+    check!(
+        pages(),
+        "api.error-format",
+        "pass",
+        "src/error.rs",
+        Some(8),
+        "`Nope` implements `IntoResponse`"
+    );
 }
 
 #[test]

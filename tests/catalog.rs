@@ -163,3 +163,25 @@ fn restated_items_carry_their_rules_result() {
         assert_eq!(status(&r, restated), status(&r, rule));
     }
 }
+
+/// docs/rules.md is the binary's own rule documentation, every rule in it.
+#[test]
+fn the_rule_reference_in_docs_is_current() {
+    let out = seaworthy()
+        .args(["rules", "list", "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let generated = String::from_utf8(out.stdout).unwrap();
+    for id in CHECKLIST {
+        assert!(
+            generated.contains(&format!("\n### {id}\n")),
+            "{id} has no section in the rule reference"
+        );
+    }
+    let committed = std::fs::read_to_string(root().join("docs/rules.md")).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/rules.md is stale: run `cargo run -- rules list --format markdown > docs/rules.md`"
+    );
+}

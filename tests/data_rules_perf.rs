@@ -132,6 +132,21 @@ fn caching_layer_is_used() {
 }
 
 #[test]
+fn a_local_module_named_like_a_cache_crate_is_no_cache() {
+    // `pub mod redis;` in the crate: `redis::RedisConnector` is that module's
+    // type, not the redis client, and the tree has no cache at all.
+    let r = report(fixture("local-redis-module"));
+    expect(
+        r,
+        "perf.caching",
+        "fail",
+        "src/main.rs",
+        None,
+        "no cache crate, cache server client or cache headers",
+    );
+}
+
+#[test]
 fn http_clients_and_pools_are_reused() {
     expect(
         ready(),

@@ -146,13 +146,13 @@ fn auth_tests_cover_acceptance_and_refusal() {
         Some(28),
         "`axum::http::StatusCode::UNAUTHORIZED`",
     );
-    expect(
+    // Hashing a password guards no route: sec.authn finds no authentication,
+    // so there is none to test (an empty `login_works` test is not one).
+    expect_summary(
         report(fixture("pg-direct")),
         "test.auth-flows",
-        "partial",
-        "src/main.rs",
-        Some(52),
-        "test `login_works`",
+        "n/a",
+        "does not authenticate",
     );
     expect(
         bad(),
@@ -337,5 +337,29 @@ fn ci_runs_the_tests_and_fails_on_them() {
         "src/main.rs",
         None,
         "no .github/workflows",
+    );
+}
+
+/// CircleCI is read like GitHub and GitLab: reusable commands are expanded
+/// where a job calls them, and a step that builds the tests (`--no-run`)
+/// before running them gates the build.
+#[test]
+fn circleci_jobs_and_reusable_commands_count() {
+    let circle = report(fixture("circleci-api"));
+    expect(
+        circle,
+        "test.ci",
+        "pass",
+        ".circleci/config.yml",
+        Some(19),
+        "CI runs `cargo test`",
+    );
+    expect(
+        circle,
+        "test.coverage",
+        "pass",
+        ".circleci/config.yml",
+        Some(25),
+        "85 %",
     );
 }

@@ -371,3 +371,160 @@ fn aide_and_paperclip_document_the_routes_they_register() {
         ["paperclip GET /pets src/main.rs:11"]
     );
 }
+
+/// The axum sample with `.merge(routes::health::router())` taken out of its
+/// app: the health router is still built, but nothing uses it, so nothing
+/// serves `/healthz` — obs.health fails and says so, where it used to pass.
+#[test]
+fn a_router_built_but_never_mounted_serves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("svc");
+    copy_tree(&sample("axum-ready"), &tree);
+    let main = tree.join("src/main.rs");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let cut = text.replace("        .merge(routes::health::router())\n", "");
+    assert_ne!(cut, text, "the sample merges the health router");
+    std::fs::write(&main, cut).unwrap();
+
+    let r = audit_json(&tree, &["--no-config"]);
+    check_item!(
+        r,
+        "obs.health",
+        "fail",
+        "src/routes/health.rs",
+        Some(8),
+        "route GET /healthz defined but never mounted"
+    );
+    let healthz: Vec<&Value> = r["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["path"] == "/healthz")
+        .collect();
+    assert_eq!(healthz.len(), 1);
+    assert_eq!(healthz[0]["mounted"], false);
+    // The routes the app does mount still count.
+    check_item!(
+        r,
+        "api.pagination",
+        "pass",
+        "src/routes/orders.rs",
+        None,
+        "GET /v1/orders"
+    );
+
+    // The sample as shipped mounts it.
+    let r = audit_json(&sample("axum-ready"), &["--no-config"]);
+    check_item!(
+        r,
+        "obs.health",
+        "pass",
+        "src/routes/health.rs",
+        Some(8),
+        "route GET /healthz"
+    );
+}
+
+/// A workspace with a cargo-fuzz crate (`fuzz/`) and a test-support crate the
+/// api uses only as a dev-dependency: neither is service code, so the stub
+/// app's `/healthz` route and its `println!` decide nothing (obs.health passed
+/// on the stub's route and structured logging was partial on its print).
+#[test]
+fn fuzz_and_test_support_crates_do_not_decide_service_items() {
+    let r = audit_json(
+        &root().join("tests/fixtures/frameworks/side-crates"),
+        &["--no-config", "--no-cargo-metadata"],
+    );
+    let role = |path: &str| {
+        r["files"]["analyzed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap_or_else(|| panic!("{path} analysed"))["role"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(role("fuzz/fuzz_targets/parse.rs"), "tooling");
+    assert_eq!(role("fuzz/Cargo.toml"), "tooling");
+    assert_eq!(role("support/src/lib.rs"), "test");
+    assert_eq!(role("api/src/main.rs"), "service");
+    check_item!(
+        r,
+        "obs.health",
+        "fail",
+        "api/src/main.rs",
+        Some(6),
+        "no health route on the router built here"
+    );
+    assert!(!has_evidence(
+        &r,
+        "obs.health",
+        "support/src/lib.rs",
+        None,
+        ""
+    ));
+    check_item!(
+        r,
+        "obs.structured-logging",
+        "pass",
+        "api/src/main.rs",
+        Some(7),
+        "`.json()` on the tracing-subscriber formatter"
+    );
+    assert!(!has_evidence(
+        &r,
+        "obs.structured-logging",
+        "support/src/lib.rs",
+        None,
+        "println"
+    ));
+}
+
+/// A generated router: one builder chain of 4,000 `.route(..)` calls. Each call
+/// is one level of nesting, so the file is parsed (it used to be refused as
+/// nested too deeply, its routes lost) and every route is found, in linear
+/// time: seconds in a debug build.
+#[test]
+fn a_four_thousand_route_builder_chain_is_extracted() {
+    const N: usize = 4000;
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"generated\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\naxum = \"0.7\"\ntokio = \"1\"\n",
+    )
+    .unwrap();
+    let mut main = String::from(
+        "use axum::{routing::get, Router};\n\nasync fn h() -> &'static str {\n    \"ok\"\n}\n\nfn app() -> Router {\n    Router::new()\n",
+    );
+    for i in 0..N {
+        main.push_str(&format!("        .route(\"/r{i}\", get(h))\n"));
+    }
+    main.push_str("}\n\n#[tokio::main]\nasync fn main() {\n    let l = tokio::net::TcpListener::bind(\"0.0.0.0:8080\").await.unwrap();\n    axum::serve(l, app()).await.unwrap();\n}\n");
+    std::fs::write(src.join("main.rs"), main).unwrap();
+
+    let started = std::time::Instant::now();
+    let r = audit_json(dir.path(), &["--no-config", "--no-cargo-metadata"]);
+    let took = started.elapsed();
+    let diags = r["diagnostics"].as_array().unwrap();
+    assert!(diags.is_empty(), "{diags:#?}");
+    let routes = r["routes"].as_array().unwrap();
+    assert_eq!(routes.len(), N);
+    assert!(routes.iter().all(|x| x["mounted"] == true));
+    for i in [0, 1234, N - 1] {
+        let path = format!("/r{i}");
+        let line = 9 + i as u64;
+        assert!(
+            routes.iter().any(|x| x["path"] == path.as_str()
+                && x["method"] == "GET"
+                && x["location"]["line"].as_u64() == Some(line)),
+            "GET {path} at src/main.rs:{line}"
+        );
+    }
+    // ~4 s in a debug build on a shared machine; quadratic work would take
+    // minutes.
+    assert!(took.as_secs() < 30, "took {took:?}");
+}

@@ -287,3 +287,54 @@ fn workspace_threshold_below_80_through_makefile_is_partial() {
     );
     assert_eq!(w["summary"]["diagnostics"], 0, "{}", w["diagnostics"]);
 }
+
+/// A limiter configured but never applied limits nothing: the ready sample
+/// with its `GovernorLayer` taken off the router is partial (it used to pass on
+/// `GovernorConfigBuilder::default()` alone); a check call wires it again.
+#[test]
+fn rate_limiting_configured_but_not_applied_is_partial() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("svc");
+    copy_tree(&sample("axum-ready"), &tree);
+    let main = tree.join("src/main.rs");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let cut = text.replace("        .layer(GovernorLayer::new(governor))\n", "");
+    assert_ne!(cut, text, "the sample layers the governor");
+    std::fs::write(&main, &cut).unwrap();
+
+    let r = audit_json(&tree, &["--no-config"]);
+    check!(
+        r,
+        "api.rate-limiting",
+        "partial",
+        "src/main.rs",
+        Some(20),
+        "`tower_governor::governor::GovernorConfigBuilder::default`"
+    );
+    assert!(item(&r, "api.rate-limiting")["summary"]
+        .as_str()
+        .unwrap()
+        .contains("configured"));
+    assert_eq!(status(&r, "sec.endpoint-rate-limit"), "fail");
+
+    // Consulting a limiter in code is wiring.
+    let checked = format!(
+        "{cut}\nasync fn admit(limiter: &governor::DefaultKeyedRateLimiter<String>, key: String) -> bool {{\n    limiter.check_key(&key).is_ok()\n}}\n"
+    );
+    std::fs::write(&main, checked).unwrap();
+    let line = std::fs::read_to_string(&main)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("check_key"))
+        .unwrap() as u64
+        + 1;
+    let r = audit_json(&tree, &["--no-config"]);
+    check!(
+        r,
+        "api.rate-limiting",
+        "pass",
+        "src/main.rs",
+        Some(line),
+        "limiter checked (`.check_key()`)"
+    );
+}

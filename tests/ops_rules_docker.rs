@@ -525,3 +525,16 @@ fn container_build_runs_in_ci() {
         "not built by any CI step",
     );
 }
+
+#[test]
+fn a_fallback_is_no_route_at_its_prefix() {
+    // `.fallback(not_found)` answers unmatched paths; it does not serve `/`.
+    check(
+        "fallback-root",
+        "docker.healthcheck",
+        "fail",
+        "Dockerfile",
+        Some(10),
+        "HEALTHCHECK requests /, but no route in code serves it",
+    );
+}

@@ -410,3 +410,38 @@ fn runbook_is_written_down() {
         "nothing found",
     );
 }
+
+#[test]
+fn health_routes_of_test_builds_do_not_count_and_raw_http_health_is_partial() {
+    // The only health route is added under `#[cfg(feature = "test")]`.
+    check(
+        "cfg-test-health",
+        "obs.health",
+        "fail",
+        "src/main.rs",
+        Some(13),
+        "no health route on the router built here",
+    );
+    // A hand-written hyper service answers `/healthz`: no router to resolve,
+    // but the path compared with the request is evidence of a health check.
+    check(
+        "hyper-health",
+        "obs.health",
+        "partial",
+        "src/main.rs",
+        Some(11),
+        "health path `/healthz` is written here",
+    );
+}
+
+#[test]
+fn a_hand_written_json_event_formatter_is_structured_logging() {
+    check(
+        "json-formatter",
+        "obs.structured-logging",
+        "pass",
+        "src/logging.rs",
+        Some(15),
+        "`JsonLines::format_event` writes events as JSON",
+    );
+}

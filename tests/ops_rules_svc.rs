@@ -96,6 +96,56 @@ fn graceful_shutdown_must_drain_on_sigterm() {
     );
 }
 
+/// No evidence message of `id` in `tree` contains `text`.
+fn no_evidence(tree: &str, id: &str, text: &str) {
+    let r = ops_common::report(tree);
+    assert!(
+        !common::evidence_text(&r, id).contains(text),
+        "{tree}: {id} should not cite `{text}`: {}",
+        common::evidence_text(&r, id)
+    );
+}
+
+#[test]
+fn graceful_shutdown_is_not_credited_to_what_does_not_drain() {
+    // Rocket 0.4 has no graceful shutdown, and a Ctrl-C handler that exits
+    // cuts requests off.
+    check(
+        "rocket04-exit",
+        "svc.graceful-shutdown",
+        "partial",
+        "src/main.rs",
+        Some(13),
+        "ctrlc::set_handler",
+    );
+    no_evidence("rocket04-exit", "svc.graceful-shutdown", "Rocket drains");
+    // An actix adapter library no binary links is not the served process;
+    // the runtime that is selects SIGTERM against the server and drops it.
+    check(
+        "adapter-libs",
+        "svc.graceful-shutdown",
+        "partial",
+        "runtime/src/lib.rs",
+        Some(6),
+        "SignalKind::terminate",
+    );
+    no_evidence(
+        "adapter-libs",
+        "svc.graceful-shutdown",
+        "actix-web's HttpServer",
+    );
+    // hyper's per-connection `graceful_shutdown()`, written in a
+    // `macro_rules!`/`select!` body, drains on SIGTERM.
+    check(
+        "hyper-conn-drain",
+        "svc.graceful-shutdown",
+        "pass",
+        "src/main.rs",
+        Some(21),
+        "`.graceful_shutdown()`",
+    );
+}
+
 #[test]
 fn circuit_breaker_needs_retries_with_backoff_and_timeouts() {
     check(
@@ -201,6 +251,14 @@ fn event_driven_needs_a_used_broker_and_event_types() {
     );
     check_summary(
         "axum-ready",
+        "svc.event-driven",
+        "n/a",
+        "no message broker client",
+    );
+    // Redis only caches; `broadcast::Sender::subscribe()` and a websocket
+    // frame type `ClientMessage` are no broker and no event.
+    check_summary(
+        "broadcast-not-broker",
         "svc.event-driven",
         "n/a",
         "no message broker client",

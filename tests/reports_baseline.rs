@@ -139,3 +139,34 @@ fn a_baseline_of_another_major_schema_is_refused() {
         .code(2)
         .stderr(predicate::str::contains("not a seaworthy JSON report"));
 }
+
+/// What a partial item found is not a regression: a new paginated endpoint
+/// beside the unpaginated one adds supporting evidence, not a problem.
+#[test]
+fn new_supporting_evidence_is_not_worse() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("svc");
+    copy_tree(&root().join("tests/fixtures/api/polarity"), &tree);
+    let base = dir.path().join("base.json");
+    let before = save_report(&tree, &base);
+    assert_eq!(item(&before, "api.pagination")["status"], "partial");
+    let main = tree.join("src/main.rs");
+    let text = std::fs::read_to_string(&main).unwrap().replace(
+        ".route(\"/tags\", get(list_tags));",
+        ".route(\"/tags\", get(list_tags))\n        .route(\"/archive\", get(list_items));",
+    );
+    std::fs::write(&main, text).unwrap();
+    let after = audit_json(&tree, &[]);
+    assert_eq!(item(&after, "api.pagination")["status"], "partial");
+    assert!(
+        evidence_text(&after, "api.pagination").contains("/archive"),
+        "the new endpoint is evidence: {}",
+        evidence_text(&after, "api.pagination")
+    );
+    // Other items do get worse (the new route has no version), but not this
+    // one; nor does one whose message only counts one route more.
+    against(&tree, &base, &[])
+        .stderr(predicate::str::contains("api.versioning new finding"))
+        .stderr(predicate::str::contains("api.pagination").not())
+        .stderr(predicate::str::contains("api.openapi").not());
+}

@@ -39,6 +39,7 @@ const HOSTILE_NAMES: &[&str] = &[
     "src/\u{1b}[2J\u{1b}[31mred\u{1b}]0;title\u{7}.rs",
     "src/\u{9b}31m\u{202e}gpj.rs",
     "src/md|pipe*star*_`tick`[x](javascript:alert(1)).rs",
+    "src/nl\nFORGED LINE \u{2066}isolate.rs",
 ];
 
 fn sample() -> (tempfile::TempDir, PathBuf) {
@@ -102,6 +103,19 @@ fn the_table_shows_the_text_but_no_control_character() {
         "onerror=",         // a file name, in a diagnostic
     ] {
         assert!(table.contains(seen), "`{seen}` not shown:\n{table}");
+    }
+    // A newline in a file name cannot start a line of its own, and bidi
+    // controls cannot reorder what follows them.
+    assert!(table.contains("FORGED LINE"), "{table}");
+    assert!(
+        !table.lines().any(|l| l.trim_start().starts_with("FORGED")),
+        "a file name forged a line of its own:\n{table}"
+    );
+    for bidi in ['\u{202e}', '\u{2066}'] {
+        assert!(
+            !table.contains(bidi),
+            "bidi control {bidi:?} reached the terminal"
+        );
     }
 }
 

@@ -6,8 +6,8 @@
 //! - Every path in a report is relative to the audited root.
 //! - Every entry of the tree is in the report, analysed or skipped with a
 //!   reason (or under a skipped directory), checked against a walk of the tree
-//!   done here with `std::fs`. The one exception is `.git/`, pruned without a
-//!   record because every repository has one.
+//!   done here with `std::fs`. `.git/` is listed once, as version-control
+//!   metadata, like the other pruned directories.
 
 mod robustness_support;
 use robustness_support::*;
@@ -220,10 +220,7 @@ fn every_file_on_disk_is_in_the_report_analysed_or_skipped_with_a_reason() {
                 .iter()
                 .any(|s| s.ends_with('/') && file.starts_with(s.as_str()))
     };
-    let lost: Vec<&String> = on_disk
-        .iter()
-        .filter(|f| !f.starts_with(".git/") && !covered(f))
-        .collect();
+    let lost: Vec<&String> = on_disk.iter().filter(|f| !covered(f)).collect();
     assert!(lost.is_empty(), "files missing from the report: {lost:#?}");
 
     // And for the right reasons.
@@ -235,6 +232,13 @@ fn every_file_on_disk_is_in_the_report_analysed_or_skipped_with_a_reason() {
     assert!(reason("node_modules/").contains("JavaScript"));
     assert!(reason("vendor/").contains("vendored"));
     assert!(reason(".hg/").contains("version-control"));
+    assert!(reason(".git/").contains("version-control metadata"));
+    assert!(
+        !skipped_paths
+            .iter()
+            .any(|p| p.starts_with(".git/") && *p != ".git/"),
+        "nothing under .git/ is listed on its own"
+    );
     assert!(reason("assets/logo.png").contains("not a kind"));
     assert!(reason("big.json").contains("size limit"));
     if tree.join("pipe.yaml").exists() {

@@ -33,6 +33,10 @@ cached!(weak, fixture("auth-weak"));
 cached!(ready, audit_json(&sample("axum-ready"), &[]));
 cached!(bare, audit_json(&sample("actix-bare"), &[]));
 cached!(workspace, audit_json(&sample("workspace"), &[]));
+cached!(poem, audit_json(&sample("poem-inventory"), &[]));
+cached!(guard_semantics, fixture("guard-semantics"));
+cached!(infallible_bearer, fixture("infallible-bearer"));
+cached!(actix_session, fixture("actix-session"));
 
 /// The item has `status` and evidence at `path`(:`line`) containing `text`.
 fn check(r: &Value, id: &str, want: &str, path: &str, line: Option<u64>, text: &str) {
@@ -520,12 +524,22 @@ fn input_is_validated_and_bodies_bounded() {
         Some(45),
         "`.validate()` checks input",
     );
+    // actix-web's own JSON limit bounds bodies nobody configured: half credit.
     check(
         bare(),
         "sec.input-validation",
+        "partial",
+        "Cargo.toml",
+        Some(7),
+        "actix-web caps JSON bodies at 2 MB",
+    );
+    // poem sets no default limit: nothing bounds the bodies.
+    check(
+        poem(),
+        "sec.input-validation",
         "fail",
         "src/main.rs",
-        Some(8),
+        None,
         "no validation or body limit",
     );
 }
@@ -685,4 +699,229 @@ fn every_security_rule_explains_itself() {
             "{id} still has placeholder text"
         );
     }
+}
+
+// Guards are judged by what their extractor does, not by their name.
+
+#[test]
+fn a_maybe_named_extractor_that_refuses_is_a_guard() {
+    // Old verdict: `MaybeUser` was dropped by its name and the route counted open.
+    let r = guard_semantics();
+    check(
+        r,
+        "sec.authn",
+        "pass",
+        "src/main.rs",
+        Some(35),
+        "GET /tokens — guard parameter `MaybeUser`",
+    );
+    check(
+        r,
+        "sec.authn",
+        "pass",
+        "src/session.rs",
+        Some(14),
+        "its extractor refuses unauthenticated requests (`StatusCode::UNAUTHORIZED`)",
+    );
+}
+
+#[test]
+fn an_optional_bearer_refused_in_the_handler_is_a_guard() {
+    // Old verdict: the `Option<..>` parameter was dropped, so the route was open
+    // and no token was seen (sec.token-management n/a).
+    let r = guard_semantics();
+    check(
+        r,
+        "sec.authn",
+        "pass",
+        "src/main.rs",
+        Some(36),
+        "optional credential `Option<TypedHeader<Authorization<Bearer>>>` refused by the handler (`StatusCode::UNAUTHORIZED`)",
+    );
+    check(
+        r,
+        "sec.token-management",
+        "partial",
+        "src/main.rs",
+        Some(36),
+        "bearer token checked by `rebuild`",
+    );
+}
+
+#[test]
+fn an_infallible_extractor_is_no_guard_and_the_layer_is_credited() {
+    let r = infallible_bearer();
+    // Old evidence: "guard parameter `BearerAuth`", an alias of an extractor
+    // whose rejection is `Infallible`.
+    check(
+        r,
+        "sec.authn",
+        "pass",
+        "src/main.rs",
+        Some(13),
+        "`tower_http::validate_request::ValidateRequestHeaderLayer::bearer` is applied to a router here",
+    );
+    check(
+        r,
+        "sec.authn",
+        "pass",
+        "src/rest.rs",
+        Some(21),
+        "auth middleware applied at src/main.rs:13",
+    );
+    check(
+        r,
+        "sec.authn",
+        "pass",
+        "src/auth.rs",
+        Some(13),
+        "`ApiAuthorization` is a request extractor but no guard: its extractor never rejects (`type Rejection = Infallible`)",
+    );
+    assert!(
+        !evidence_text(r, "sec.authn").contains("guard parameter `BearerAuth`"),
+        "{}",
+        evidence_text(r, "sec.authn")
+    );
+}
+
+#[test]
+fn header_layers_are_not_role_checks() {
+    // Old verdict: partial, "role middleware `DefaultHeaders::new().add((\"Permissions-Policy\"..`".
+    check(
+        actix_session(),
+        "sec.rbac",
+        "fail",
+        "src/main.rs",
+        Some(53),
+        "no role or permission check",
+    );
+    assert!(!evidence_text(actix_session(), "sec.rbac").contains("role middleware"));
+    check(
+        guard_semantics(),
+        "sec.rbac",
+        "fail",
+        "src/main.rs",
+        None,
+        "no role or permission check",
+    );
+}
+
+#[test]
+fn security_headers_need_the_core_set() {
+    // Old verdict: pass on `Permissions-Policy` alone.
+    check(
+        actix_session(),
+        "sec.owasp",
+        "partial",
+        "src/main.rs",
+        Some(58),
+        "`Permissions-Policy` header is set",
+    );
+    let summary = item(actix_session(), "sec.owasp")["summary"]
+        .as_str()
+        .unwrap();
+    assert!(
+        summary.contains("no core security headers (only Permissions-Policy)"),
+        "{summary}"
+    );
+    // A `JsonConfig` without `.limit(..)` is actix's default, not a limit.
+    check(
+        actix_session(),
+        "sec.owasp",
+        "partial",
+        "Cargo.toml",
+        Some(7),
+        "actix-web caps JSON bodies at 2 MB",
+    );
+    assert!(!evidence_text(actix_session(), "sec.owasp").contains("JsonConfig"));
+    // X-Content-Type-Options, X-Frame-Options and a CSP: the core set.
+    check(
+        ready(),
+        "sec.owasp",
+        "pass",
+        "src/routes/mod.rs",
+        None,
+        "X_FRAME_OPTIONS` is set on responses",
+    );
+}
+
+#[test]
+fn bodies_nobody_sends_need_no_validation() {
+    // Old verdict: fail, "no input validation and no body size limit".
+    na(
+        guard_semantics(),
+        "sec.input-validation",
+        "no handler takes a request body",
+    );
+    // axum's default limit counts like actix's and rocket's: half credit.
+    check(
+        infallible_bearer(),
+        "sec.input-validation",
+        "partial",
+        "Cargo.toml",
+        Some(7),
+        "axum caps request bodies at 2 MB by default",
+    );
+}
+
+#[test]
+fn a_hand_written_validate_counts_for_both_validation_items() {
+    check(
+        actix_session(),
+        "sec.input-validation",
+        "partial",
+        "src/main.rs",
+        Some(28),
+        "`.validate()` checks input",
+    );
+    // Old verdict: fail, `Credentials` derives no validator.
+    check(
+        actix_session(),
+        "api.validation",
+        "pass",
+        "src/main.rs",
+        Some(28),
+        "`Credentials` has a hand-written `validate()` (src/main.rs:18)",
+    );
+}
+
+#[test]
+fn auth_tests_count_mapped_errors_and_login_redirects() {
+    // Old verdict: partial, no literal 401/403 in the tests.
+    let r = actix_session();
+    check(
+        r,
+        "test.auth-flows",
+        "pass",
+        "src/main.rs",
+        Some(92),
+        "expects `ServiceError::WrongPassword`, which the service answers with 401/403 (src/errors.rs:19)",
+    );
+    check(
+        r,
+        "test.auth-flows",
+        "pass",
+        "src/main.rs",
+        Some(99),
+        "asserts a redirect",
+    );
+    // A bearer check with tests both ways.
+    check(
+        guard_semantics(),
+        "test.auth-flows",
+        "pass",
+        "tests/api.rs",
+        Some(12),
+        "`axum::http::StatusCode::UNAUTHORIZED`",
+    );
+    // Applicability follows sec.authn: guarded routes and no tests is a fail,
+    // not n/a.
+    check(
+        infallible_bearer(),
+        "test.auth-flows",
+        "fail",
+        "src/rest.rs",
+        Some(21),
+        "auth middleware applied at src/main.rs:13",
+    );
 }

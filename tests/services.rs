@@ -103,3 +103,71 @@ fn table_and_markdown_list_the_services() {
     assert!(md.contains("| service | score |"), "{md}");
     assert!(md.contains("| billing |"));
 }
+
+/// A service is a binary that serves: one whose routes live in a library it
+/// links counts, and so does the library's code for it; a CLI linking a
+/// framework-using library without serving anything is not a service, and
+/// neither is that library on its own.
+#[test]
+fn services_are_binaries_that_serve_not_libraries_or_clis() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    copy_tree(&sample("workspace"), &ws);
+    let write = |rel: &str, text: &str| {
+        let p = ws.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    let members = "members = [\"services/*\", \"crates/*\", \"tools/*\"]";
+    let root = std::fs::read_to_string(ws.join("Cargo.toml")).unwrap();
+    write(
+        "Cargo.toml",
+        &root.replace("members = [\"services/*\", \"crates/*\"]", members),
+    );
+    // A library that mounts the search routes, and the binary serving them.
+    write(
+        "crates/search-routes/Cargo.toml",
+        "[package]\nname = \"search-routes\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\naxum = \"0.7\"\n",
+    );
+    write(
+        "crates/search-routes/src/lib.rs",
+        "use axum::{routing::get, Router};\n\nasync fn search() -> &'static str {\n    \"[]\"\n}\n\npub fn router() -> Router {\n    Router::new().route(\"/search\", get(search))\n}\n",
+    );
+    write(
+        "services/search/Cargo.toml",
+        "[package]\nname = \"search\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nsearch-routes = { path = \"../../crates/search-routes\" }\ntokio = { workspace = true }\n",
+    );
+    write(
+        "services/search/src/main.rs",
+        "#[tokio::main]\nasync fn main() {\n    let app = search_routes::router();\n    let listener = tokio::net::TcpListener::bind(\"0.0.0.0:8082\").await.unwrap();\n    axum::serve(listener, app).await.unwrap();\n}\n",
+    );
+    // A library using axum types without routes, and a CLI linking it.
+    write(
+        "crates/http-kit/Cargo.toml",
+        "[package]\nname = \"http-kit\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\naxum = \"0.7\"\n",
+    );
+    write(
+        "crates/http-kit/src/lib.rs",
+        "pub fn is_ok(status: axum::http::StatusCode) -> bool {\n    status.is_success()\n}\n",
+    );
+    write(
+        "tools/admin/Cargo.toml",
+        "[package]\nname = \"admin\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nhttp-kit = { path = \"../../crates/http-kit\" }\n",
+    );
+    write(
+        "tools/admin/src/main.rs",
+        "fn main() {\n    println!(\"{}\", http_kit::is_ok(axum::http::StatusCode::OK));\n}\n",
+    );
+    let r = audit_json(&ws, &["--no-cargo-metadata"]);
+    let names: Vec<&str> = r["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["billing", "orders", "search"]);
+    assert_eq!(
+        service(&r, "search")["scope"],
+        serde_json::json!(["search-routes", "search"])
+    );
+}

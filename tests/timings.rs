@@ -30,6 +30,7 @@ fn timings_go_to_stderr_and_leave_stdout_alone() {
         "    routes",
         "rules",
         "report",
+        "services",
         "render",
         "total",
     ] {

@@ -4,7 +4,9 @@
 //! runtime stage of every Dockerfile, every probe, every client). Each finding
 //! is good, half-done or bad, with its place; the item fails when anything is
 //! bad, is partial when anything is half-done, and passes otherwise. Evidence
-//! comes out worst first, and notes (facts that decided nothing) last.
+//! comes out worst first, and notes (facts that decided nothing) last. Good
+//! findings and notes are supporting evidence ([`Evidence::found`]); bad and
+//! half-done ones are the problems code scanning points at.
 
 use crate::location::Location;
 use crate::rules::{Evidence, Outcome};
@@ -19,7 +21,7 @@ pub struct Tally {
 
 impl Tally {
     pub fn good(&mut self, at: Location, message: impl Into<String>) {
-        self.good.push(Evidence::new(at, message));
+        self.good.push(Evidence::found(at, message));
     }
 
     pub fn half(&mut self, at: Location, message: impl Into<String>) {
@@ -32,7 +34,7 @@ impl Tally {
 
     /// A fact shown with the outcome that does not change it.
     pub fn note(&mut self, at: Location, message: impl Into<String>) {
-        self.notes.push(Evidence::new(at, message));
+        self.notes.push(Evidence::found(at, message));
     }
 
     /// Nothing was graded.
@@ -98,5 +100,11 @@ mod tests {
         assert_eq!(o.summary, "broken (and 1 more)");
         assert_eq!(o.evidence[0].message, "broken");
         assert_eq!(o.evidence.len(), 4);
+        let kinds: Vec<_> = o.evidence.iter().map(|e| e.is_problem()).collect();
+        assert_eq!(
+            kinds,
+            [true, true, true, false],
+            "bad and half are problems, good is found"
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! CI pipelines: GitHub Actions workflows and GitLab CI jobs, as jobs and steps.
+//! CI pipelines: GitHub Actions workflows and GitLab CI jobs, as jobs and steps
+//! (CircleCI in [`super::circleci`]).
 //!
 //! Each step keeps its command text (`run:` / `script:`), the action it uses and
 //! the action's inputs (`with:`), and its line, so a rule can say "coverage runs
@@ -16,6 +17,7 @@ use serde::Serialize;
 pub enum CiSystem {
     Github,
     Gitlab,
+    Circleci,
 }
 
 /// One CI configuration file.
@@ -202,7 +204,7 @@ pub fn gitlab(path: &str, text: &str) -> Result<CiFile, Diagnostic> {
     })
 }
 
-fn first_doc(path: &str, text: &str) -> Result<YNode, Diagnostic> {
+pub(super) fn first_doc(path: &str, text: &str) -> Result<YNode, Diagnostic> {
     let mut docs = yaml::load_marked(text).map_err(|e| {
         Diagnostic::error(
             Location::new(path, e.line.unwrap_or(0)),
@@ -222,7 +224,7 @@ fn first_doc(path: &str, text: &str) -> Result<YNode, Diagnostic> {
     Ok(docs.swap_remove(0))
 }
 
-fn with_inputs(node: Option<&YNode>) -> Vec<(String, String)> {
+pub(super) fn with_inputs(node: Option<&YNode>) -> Vec<(String, String)> {
     node.map(|n| {
         n.entries()
             .iter()

@@ -6,6 +6,7 @@
 
 pub mod cargo;
 pub mod ci;
+pub mod circleci;
 pub mod coverage;
 pub mod docker;
 pub mod openapi;
@@ -13,6 +14,7 @@ pub mod rust;
 pub mod sandbox;
 pub mod sql;
 pub mod yaml;
+pub mod yaml_lenient;
 
 use crate::classify::{FileKind, Role};
 use crate::diagnostics::Diagnostic;
@@ -115,6 +117,7 @@ fn extract_unguarded(file: &FoundFile) -> FileOutcome {
             }),
             yaml::DocKind::GithubWorkflow => ci::github(path, &text).map(Extracted::Ci),
             yaml::DocKind::GitlabCi => ci::gitlab(path, &text).map(Extracted::Ci),
+            yaml::DocKind::CircleCi => circleci::read(path, &text).map(Extracted::Ci),
             // A Helm template is not YAML until rendered: kept as text for the chart.
             yaml::DocKind::Kubernetes if is_helm_template(path, &text) => Ok(Extracted::Text),
             kind @ (yaml::DocKind::Compose | yaml::DocKind::Kubernetes) => yaml::load_marked(&text)

@@ -95,6 +95,8 @@ pub fn load(text: &str) -> Result<Vec<YNode>, String> {
 }
 
 /// [`load`], keeping the line of the error for the diagnostic's location.
+/// What saphyr refuses is read again by libyaml ([`super::yaml_lenient`])
+/// before it is called invalid, as the CI systems that run such files do.
 pub fn load_marked(text: &str) -> Result<Vec<YNode>, LoadError> {
     let docs = MarkedYaml::load_from_str(text).map_err(|e| LoadError {
         line: u32::try_from(e.marker().line()).ok().filter(|l| *l > 0),
@@ -104,8 +106,11 @@ pub fn load_marked(text: &str) -> Result<Vec<YNode>, LoadError> {
             e.marker().col() + 1,
             e.info()
         ),
-    })?;
-    docs.iter().map(|d| convert(d, 0)).collect()
+    });
+    match docs {
+        Ok(docs) => docs.iter().map(|d| convert(d, 0)).collect(),
+        Err(e) => super::yaml_lenient::load(text).ok_or(e),
+    }
 }
 
 fn convert(node: &MarkedYaml<'_>, depth: usize) -> Result<YNode, LoadError> {
@@ -175,6 +180,7 @@ pub enum DocKind {
     OpenApi,
     GithubWorkflow,
     GitlabCi,
+    CircleCi,
     Compose,
     Kubernetes,
     Other,
@@ -192,6 +198,9 @@ pub fn sniff(rel_path: &str, text: &str) -> DocKind {
     }
     if name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml" || name.ends_with(".gitlab-ci.yml") {
         return DocKind::GitlabCi;
+    }
+    if rel_path == ".circleci/config.yml" || rel_path.ends_with("/.circleci/config.yml") {
+        return DocKind::CircleCi;
     }
     if (name.starts_with("docker-compose") || name.starts_with("compose"))
         && (name.ends_with(".yml") || name.ends_with(".yaml"))

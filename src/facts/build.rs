@@ -87,11 +87,13 @@ impl Facts {
             ));
         }
         f.packages = packages::from_manifests(&f.manifests);
+        f.apply_package_roles();
         if opts.cargo_metadata {
             crate::timings::time_sub("cargo metadata", || f.confirm_with_cargo_metadata());
         }
-        (f.routes, f.router_roots) =
-            crate::timings::time_sub("routes", || routes::resolve(&f.rust, &f.packages));
+        let joined = crate::timings::time_sub("routes", || routes::join(&f.rust, &f.packages));
+        (f.routes, f.router_roots, f.unmounted_routes) =
+            (joined.routes, joined.roots, joined.unmounted);
         (f.workloads, f.k8s_objects) = super::manifests::collect(&f.yaml, &f.texts);
         // OpenAPI documents the code generates (utoipa, aide, poem-openapi, ..).
         let generated = generated_spec::from_code(&f);
@@ -100,6 +102,47 @@ impl Facts {
         f.diagnostics.sort();
         f.diagnostics.dedup();
         f
+    }
+
+    /// Refine package roles from their manifests ([`packages::refine_roles`])
+    /// and give every service file of a package that is not service code its
+    /// package's role: a fuzz target's `println!` or a test harness's routes
+    /// must not decide a service item.
+    fn apply_package_roles(&mut self) {
+        // Package dirs with a binary by cargo's conventions.
+        let bins: std::collections::HashSet<&str> = self
+            .files
+            .iter()
+            .filter_map(|a| {
+                let (dir, rest) = match a.path.strip_prefix("src/") {
+                    Some(r) => ("", r),
+                    None => a.path.split_once("/src/")?,
+                };
+                (rest == "main.rs" || rest.starts_with("bin/")).then_some(dir)
+            })
+            .collect();
+        packages::refine_roles(&mut self.packages, |dir| bins.contains(dir));
+        let pkgs = &self.packages;
+        let role = |path: &str, was: crate::classify::Role| {
+            if !was.is_service() {
+                return was;
+            }
+            packages::package_of(pkgs, path)
+                .map(|i| pkgs[i].role)
+                .unwrap_or(was)
+        };
+        for r in &mut self.rust {
+            r.role = role(&r.path, r.role);
+        }
+        for a in &mut self.files {
+            a.role = role(&a.path, a.role);
+        }
+        for t in &mut self.texts {
+            t.role = role(&t.path, t.role);
+        }
+        for y in &mut self.yaml {
+            y.role = role(&y.path, y.role);
+        }
     }
 
     /// Run `cargo metadata` (sandboxed) on each top-level manifest and take its

@@ -89,6 +89,9 @@ pub struct Facts {
     pub routes: Vec<Route>,
     /// Top-level routers, the one serving most routes first.
     pub router_roots: Vec<RouterRoot>,
+    /// Routes of routers built but never used (see [`routes::Joined::unmounted`]):
+    /// not in `routes`, so no route-based item counts them.
+    pub unmounted_routes: Vec<Route>,
     pub diagnostics: Vec<Diagnostic>,
     /// Where dependency facts came from: `cargo-metadata` or `manifest`.
     pub cargo_source: String,

@@ -15,7 +15,7 @@
 use super::packages::{package_of, Package};
 use crate::extract::rust::router::join_prefix;
 use crate::extract::rust::{
-    CallArg, FnFact, LayerFact, MountTarget, RouteAttr, RouteItem, RustFile,
+    CallArg, FnFact, LayerFact, MountTarget, RefKind, RouteAttr, RouteItem, RustFile,
 };
 use crate::location::Location;
 use serde::Serialize;
@@ -215,9 +215,28 @@ struct Index<'a> {
     file_pkg: Vec<Option<usize>>,
 }
 
+/// The service's routes joined from its router fragments.
+#[derive(Debug, Default)]
+pub struct Joined {
+    pub routes: Vec<Route>,
+    /// Router roots, largest first.
+    pub roots: Vec<RouterRoot>,
+    /// Routes of routers that are built but never used: their function is not
+    /// called, passed or mounted anywhere in service code, nor an entry point.
+    /// `mounted: false`; no route-based item counts them.
+    pub unmounted: Vec<Route>,
+}
+
 /// Resolve every route of the service code in `files`, and the router roots
 /// (largest first).
 pub fn resolve(files: &[RustFile], packages: &[Package]) -> (Vec<Route>, Vec<RouterRoot>) {
+    let j = join(files, packages);
+    (j.routes, j.roots)
+}
+
+/// Resolve every route of the service code in `files`: the routes a live
+/// router serves, the roots, and the routes of routers nothing uses.
+pub fn join(files: &[RustFile], packages: &[Package]) -> Joined {
     let idx = Index::new(files, packages);
 
     // Which fragments are mounted by others, and which attribute handlers are referenced.
@@ -255,12 +274,12 @@ pub fn resolve(files: &[RustFile], packages: &[Package]) -> (Vec<Route>, Vec<Rou
         .filter(|k| !mounted.contains(k) || files[k.0].fragments[k.1].owner == "main")
         .collect();
     roots.sort();
-    let mut router_roots = Vec::new();
-    for (fi, gi) in roots {
+    let used = idx.used_roots(&roots);
+    let mut expanded = Vec::new();
+    for &(fi, gi) in &roots {
         let g = &files[fi].fragments[gi];
         let mut visiting = HashSet::new();
         visiting.insert((fi, gi));
-        let before = routes.len();
         let ctx = Ctx {
             prefix: String::new(),
             layers: Vec::new(),
@@ -269,14 +288,38 @@ pub fn resolve(files: &[RustFile], packages: &[Package]) -> (Vec<Route>, Vec<Rou
             depth: 0,
             site: None,
         };
-        idx.expand(&g.items, &ctx, &mut visiting, &mut routes);
-        if routes.len() > before {
-            router_roots.push(RouterRoot {
-                location: Location::new(files[fi].path.clone(), g.line),
-                owner: g.owner.clone(),
-                routes: routes.len() - before,
-            });
+        let mut out = Vec::new();
+        idx.expand(&g.items, &ctx, &mut visiting, &mut out);
+        if !out.is_empty() {
+            expanded.push(((fi, gi), out));
         }
+    }
+    // A root nothing uses is dead only when a used root of the same package
+    // serves routes: otherwise the entry point is out of sight (a macro, a
+    // crate of another repository calling a library's `pub fn`) and every
+    // root is taken as mounted.
+    let live_pkgs: HashSet<Option<usize>> = expanded
+        .iter()
+        .filter(|(k, _)| used.contains(k))
+        .map(|((fi, _), _)| idx.file_pkg[*fi])
+        .collect();
+    let mut router_roots = Vec::new();
+    let mut unmounted = Vec::new();
+    for ((fi, gi), out) in expanded {
+        if !used.contains(&(fi, gi)) && live_pkgs.contains(&idx.file_pkg[fi]) {
+            unmounted.extend(out.into_iter().map(|r| Route {
+                mounted: false,
+                ..r
+            }));
+            continue;
+        }
+        let g = &files[fi].fragments[gi];
+        router_roots.push(RouterRoot {
+            location: Location::new(files[fi].path.clone(), g.line),
+            owner: g.owner.clone(),
+            routes: out.len(),
+        });
+        routes.extend(out);
     }
     router_roots.sort_by(|a, b| {
         b.routes
@@ -307,10 +350,56 @@ pub fn resolve(files: &[RustFile], packages: &[Package]) -> (Vec<Route>, Vec<Rou
             idx.push_attr_route(&mut routes, (fi, ni), func, ra, &ctx, false);
         }
     }
-    routes
-        .sort_by(|a, b| (&a.path, &a.method, &a.location).cmp(&(&b.path, &b.method, &b.location)));
+    sort_dedup(&mut routes);
+    // A route a live router also serves is not dead.
+    let live: HashSet<(&str, &Location)> = routes
+        .iter()
+        .map(|r| (r.method.as_str(), &r.location))
+        .collect();
+    unmounted.retain(|r| !live.contains(&(r.method.as_str(), &r.location)));
+    sort_dedup(&mut unmounted);
+    Joined {
+        routes,
+        roots: router_roots,
+        unmounted,
+    }
+}
+
+fn sort_dedup(routes: &mut Vec<Route>) {
+    routes.sort_by(|a, b| {
+        (&a.path, &a.method, &a.location, !a.mounted).cmp(&(
+            &b.path,
+            &b.method,
+            &b.location,
+            !b.mounted,
+        ))
+    });
     routes.dedup_by(|a, b| a.path == b.path && a.method == b.method && a.location == b.location);
-    (routes, router_roots)
+}
+
+/// Attributes that say nothing about who calls a function. Any other attribute
+/// (`#[launch]`, `#[shuttle_runtime::main]`, a framework's registration macro)
+/// may make it an entry point.
+fn inert_attr(path: &str) -> bool {
+    let last = path.rsplit("::").next().unwrap_or(path);
+    matches!(
+        last,
+        "doc"
+            | "allow"
+            | "warn"
+            | "deny"
+            | "expect"
+            | "forbid"
+            | "cfg"
+            | "cfg_attr"
+            | "inline"
+            | "must_use"
+            | "deprecated"
+            | "instrument"
+            | "track_caller"
+            | "cold"
+            | "skip"
+    ) || path.starts_with("clippy::")
 }
 
 /// What a fragment refers to: functions it mounts, handlers it names, types
@@ -445,6 +534,114 @@ impl<'a> Index<'a> {
             }
         }
         idx
+    }
+
+    /// The roots among `roots` that something uses: built in `main`, an entry
+    /// point (a function with a framework attribute, a trait method the
+    /// framework calls), or named anywhere in service code outside tests —
+    /// called, passed as a value, named in a macro.
+    fn used_roots(&self, roots: &[Key]) -> HashSet<Key> {
+        let mut used = HashSet::new();
+        let mut names: HashSet<&str> = HashSet::new();
+        for &(fi, gi) in roots {
+            let f = &self.files[fi];
+            let g = &f.fragments[gi];
+            if g.owner == "main" || self.is_entry(f, g) {
+                used.insert((fi, gi));
+            } else {
+                names.insert(g.owner.as_str());
+            }
+        }
+        if names.is_empty() {
+            return used;
+        }
+        const METHOD: &str = "<method>";
+        let mut mark = |name: &str, qualifier: Option<&str>| {
+            if !names.contains(name) {
+                return;
+            }
+            if qualifier == Some(METHOD) {
+                let methods = self.fragments.get(name).into_iter().flatten();
+                used.extend(
+                    methods
+                        .filter(|&&(fi, gi)| self.files[fi].fragments[gi].owner_self_ty.is_some()),
+                );
+            } else {
+                used.extend(self.named_by(name, qualifier));
+            }
+        };
+        for f in self.files {
+            if !f.role.is_service() {
+                continue;
+            }
+            for r in f.refs.iter().filter(|r| !r.test && r.kind == RefKind::Expr) {
+                match r.path.rsplit_once("::") {
+                    Some((q, n)) => mark(n, Some(q)),
+                    None => mark(&r.path, None),
+                }
+            }
+            for c in f.calls.iter().filter(|c| !c.test) {
+                mark(&c.name, None);
+            }
+            // A method call can only mean a function with a receiver type.
+            for m in f.methods.iter().filter(|m| !m.test) {
+                mark(&m.name, Some(METHOD));
+            }
+            for v in &f.fn_values {
+                mark(v, None);
+            }
+            for m in f.macros.iter().filter(|m| !m.test) {
+                for id in &m.idents {
+                    let n = id.rsplit("::").next().unwrap_or(id);
+                    mark(n, None);
+                }
+            }
+        }
+        used
+    }
+
+    /// Whether the function owning `g` is called by a framework rather than by
+    /// service code: it carries an attribute other than documentation, lints
+    /// and instrumentation, or implements a trait method.
+    fn is_entry(&self, f: &RustFile, g: &crate::extract::rust::RouterFragment) -> bool {
+        let owner = f.fns.iter().find(|func| {
+            func.name == g.owner
+                && func.self_ty == g.owner_self_ty
+                && func.line <= g.line
+                && g.line <= func.end_line.max(func.line)
+        });
+        if owner.is_some_and(|func| func.attrs.iter().any(|a| !inert_attr(&a.path))) {
+            return true;
+        }
+        g.owner_self_ty.as_deref().is_some_and(|ty| {
+            f.impls
+                .iter()
+                .any(|i| i.trait_path.is_some() && i.self_ty == ty && i.methods.contains(&g.owner))
+        })
+    }
+
+    /// The fragments a mention of `name` may mean: the one its qualifier
+    /// names (by module path or type) when it names one, else every fragment so
+    /// called — a mention that could mean several keeps them all.
+    fn named_by(&self, name: &str, qualifier: Option<&str>) -> Vec<Key> {
+        let Some(list) = self.fragments.get(name) else {
+            return Vec::new();
+        };
+        let Some(q) = qualifier.filter(|_| list.len() > 1) else {
+            return list.clone();
+        };
+        let last_q = q.rsplit("::").next().unwrap_or(q);
+        let score = |&(fi, gi): &Key| {
+            let by_type =
+                u8::from(self.files[fi].fragments[gi].owner_self_ty.as_deref() == Some(last_q));
+            let by_module = module_match(&self.files[fi].path, q);
+            by_type.max(by_module)
+        };
+        let best = list.iter().map(score).max().unwrap_or(0);
+        if best == 0 {
+            return list.clone();
+        }
+        list.iter().copied().filter(|k| score(k) == best).collect()
     }
 
     fn framework(&self, fi: usize) -> String {

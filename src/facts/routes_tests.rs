@@ -6,12 +6,16 @@ use super::*;
 use crate::classify::Role;
 use crate::extract::rust::extract;
 
-fn routes_of(files: &[(&str, &str)]) -> Vec<Route> {
+fn joined_of(files: &[(&str, &str)]) -> Joined {
     let facts: Vec<RustFile> = files
         .iter()
         .map(|(path, text)| extract(path, Role::Service, text).expect("parses"))
         .collect();
-    resolve(&facts, &[]).0
+    join(&facts, &[])
+}
+
+fn routes_of(files: &[(&str, &str)]) -> Vec<Route> {
+    joined_of(files).routes
 }
 
 /// `METHOD path file:line` for every route, sorted.
@@ -477,4 +481,103 @@ fn books(limit: Option<u32>, db: Connection<Library>) {}
             (ExtractorKind::State, Some("db".into())),
         ]
     );
+}
+
+fn paths(routes: &[Route]) -> Vec<String> {
+    let mut v: Vec<String> = routes
+        .iter()
+        .map(|r| format!("{} {}", r.path, r.mounted))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_router_nothing_uses_is_unmounted_when_another_is_used() {
+    let main = r#"
+mod routes;
+fn app() -> Router {
+    Router::new().nest("/v1", routes::orders::router())
+}
+#[tokio::main]
+async fn main() { axum::serve(listener, app()).await.unwrap(); }
+"#;
+    let orders = r#"pub fn router() -> Router { Router::new().route("/orders", get(list)) }"#;
+    let health = r#"pub fn router() -> Router { Router::new().route("/healthz", get(live)) }"#;
+    let files = [
+        ("src/main.rs", main),
+        ("src/routes/orders.rs", orders),
+        ("src/routes/health.rs", health),
+    ];
+    let j = joined_of(&files);
+    assert_eq!(paths(&j.routes), ["/v1/orders true"]);
+    assert_eq!(paths(&j.unmounted), ["/healthz false"]);
+    assert_eq!(j.roots.len(), 1);
+    assert_eq!(j.roots[0].owner, "app");
+
+    // Used in any way the code can name it, it is mounted.
+    for used in [
+        // a call
+        "fn extra() { let _ = routes::health::router(); }",
+        // a value handed over by name
+        "fn extra() { let make = [routes::health::router]; }",
+        // a name inside a macro body that is not an expression list
+        "fn extra() { tokio::select! { _ = serve(router()) => {} } }",
+    ] {
+        let main = format!("{main}\n{used}");
+        let j = joined_of(&[
+            ("src/main.rs", main.as_str()),
+            ("src/routes/orders.rs", orders),
+            ("src/routes/health.rs", health),
+        ]);
+        assert_eq!(
+            paths(&j.routes),
+            ["/healthz true", "/v1/orders true"],
+            "{used}"
+        );
+        assert!(j.unmounted.is_empty(), "{used}");
+    }
+    // A use only in tests mounts nothing in the service.
+    let main_t = format!(
+        "{main}\n#[cfg(test)] mod tests {{ fn t() {{ let _ = crate::routes::health::router(); }} }}"
+    );
+    let j = joined_of(&[
+        ("src/main.rs", main_t.as_str()),
+        ("src/routes/orders.rs", orders),
+        ("src/routes/health.rs", health),
+    ]);
+    assert_eq!(paths(&j.unmounted), ["/healthz false"]);
+}
+
+#[test]
+fn entry_points_and_unseen_callers_keep_routers_mounted() {
+    // rocket's `#[launch]` function is called by the framework.
+    let rocket = r#"
+#[launch]
+fn rocket() -> _ { rocket::build().mount("/", routes![health]) }
+#[get("/health")]
+fn health() -> &'static str { "ok" }
+fn admin() -> Router { Router::new().route("/admin", get(a)) }
+"#;
+    let j = joined_of(&[("src/main.rs", rocket)]);
+    assert_eq!(paths(&j.routes), ["/health true"]);
+    assert_eq!(paths(&j.unmounted), ["/admin false"]);
+
+    // No used router at all: the entry point is out of sight, all stay mounted.
+    let lib = r#"
+pub fn api() -> Router { Router::new().route("/a", get(a)) }
+pub fn ops() -> Router { Router::new().route("/healthz", get(h)) }
+"#;
+    let j = joined_of(&[("src/lib.rs", lib)]);
+    assert_eq!(paths(&j.routes), ["/a true", "/healthz true"]);
+    assert!(j.unmounted.is_empty());
+
+    // A trait method is called through the trait.
+    let plugin = r#"
+impl Plugin for Health { fn routes(&self) -> Router { Router::new().route("/healthz", get(h)) } }
+fn app() -> Router { Router::new().route("/a", get(a)) }
+fn main() { serve(app()); }
+"#;
+    let j = joined_of(&[("src/main.rs", plugin)]);
+    assert_eq!(paths(&j.routes), ["/a true", "/healthz true"]);
 }

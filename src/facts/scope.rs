@@ -15,17 +15,43 @@ use super::{generated_spec, routes, Facts};
 use crate::extract::cargo::DepKind;
 
 impl Facts {
-    /// Indices of the packages that serve HTTP or gRPC, when there are at least
-    /// two of them (one service is the whole report already).
+    /// Indices of the packages that are services, when there are at least two
+    /// of them (one service is the whole report already). A service is a
+    /// binary that serves HTTP or gRPC: it depends on a server framework
+    /// itself, or a workspace library it links mounts routes. The libraries
+    /// count for it, not as services of their own, and a CLI that links a
+    /// framework-using library without serving anything is not one. In a tree
+    /// where no package builds a binary (or none is visible), the server
+    /// packages themselves are scored.
     pub fn service_packages_to_score(&self) -> Vec<usize> {
-        let servers: Vec<usize> = (0..self.packages.len())
-            .filter(|&i| self.packages[i].is_server())
+        let pkgs = &self.packages;
+        let any_bin = pkgs.iter().any(|p| p.has_bin && p.is_service_code());
+        let servers: Vec<usize> = (0..pkgs.len())
+            .filter(|&i| {
+                if !any_bin {
+                    return pkgs[i].is_server();
+                }
+                pkgs[i].has_bin
+                    && pkgs[i].is_service_code()
+                    && (pkgs[i].is_server() || self.scope_mounts_routes(i))
+            })
             .collect();
         if servers.len() >= 2 {
             servers
         } else {
             Vec::new()
         }
+    }
+
+    /// A workspace library in `service`'s scope mounts routes.
+    fn scope_mounts_routes(&self, service: usize) -> bool {
+        let scope = self.scope_of(service);
+        self.routes.iter().any(|r| {
+            r.mounted
+                && package_of(&self.packages, &r.location.path).is_some_and(|p| {
+                    p != service && scope.contains(&p) && self.packages[p].is_server()
+                })
+        })
     }
 
     /// The packages in a service's scope: the service and the workspace
@@ -112,6 +138,7 @@ impl Facts {
                 .collect(),
             routes: Vec::new(),
             router_roots: Vec::new(),
+            unmounted_routes: Vec::new(),
             workloads: Vec::new(),
             k8s_objects: Vec::new(),
             diagnostics: Vec::new(),
@@ -119,7 +146,9 @@ impl Facts {
             index: Default::default(),
         };
         (f.workloads, f.k8s_objects) = super::manifests::collect(&f.yaml, &f.texts);
-        (f.routes, f.router_roots) = routes::resolve(&f.rust, &f.packages);
+        let joined = routes::join(&f.rust, &f.packages);
+        (f.routes, f.router_roots, f.unmounted_routes) =
+            (joined.routes, joined.roots, joined.unmounted);
         let generated = generated_spec::from_code(&f);
         f.specs.extend(generated);
         f

@@ -509,7 +509,9 @@ fn read_details(path: &std::path::Path) -> Result<Details, String> {
             .unwrap_or_default()
             .into_iter()
             .map(|f: RawFinding| {
-                let n = seen.entry((f.path.clone(), f.message.clone())).or_default();
+                let n = seen
+                    .entry((f.path.clone(), crate::report::stable_message(&f.message)))
+                    .or_default();
                 *n += 1;
                 (f, *n)
             })

@@ -1,5 +1,6 @@
 //! GitLab Code Quality (a subset of the Code Climate issue format): one issue
-//! per unwaived finding of an item that falls short, shown in merge requests.
+//! per unwaived problem finding of an item that falls short
+//! ([`super::annotations`]), shown in merge requests.
 //! GitLab compares fingerprints between the source and target branch, so they
 //! are the findings' line-free fingerprints.
 
@@ -14,10 +15,11 @@ pub fn render(report: &Report) -> String {
         .iter()
         .filter(|i| i.same_as.is_none() && i.falls_short())
         .flat_map(|i| {
-            i.evidence
-                .iter()
-                .filter(|f| f.suppressed.is_none() && !super::is_overflow(f))
-                .map(move |f| {
+            super::annotations(i)
+                .into_iter()
+                .filter(|a| a.finding.suppressed.is_none())
+                .map(move |a| {
+                    let f = &a.finding;
                     let severity = match (i.status, i.severity) {
                         (Status::Partial, _) => "minor",
                         (_, Severity::Critical) => "critical",
@@ -28,7 +30,7 @@ pub fn render(report: &Report) -> String {
                     json!({
                         "type": "issue",
                         "check_name": i.id,
-                        "description": format!("{}: {} — {}", i.title, f.message, i.summary),
+                        "description": format!("{}: {}", i.title, a.text(i)),
                         "categories": ["Bug Risk"],
                         "fingerprint": f.fingerprint,
                         "severity": severity,

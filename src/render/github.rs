@@ -1,6 +1,6 @@
 //! GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` per
-//! finding of an item that falls short, so the findings show on the pull
-//! request's diff. Printed automatically when `GITHUB_ACTIONS=true`.
+//! problem finding of an item that falls short ([`super::annotations`]), so
+//! the findings show on the pull request's diff. Printed automatically when `GITHUB_ACTIONS=true`.
 //!
 //! Escaping follows the runner's rules: in the message `%`, `\r` and `\n` are
 //! percent-encoded; in properties (`file=`, `title=`) also `:` and `,`.
@@ -26,11 +26,11 @@ pub fn render(report: &Report) -> String {
             Severity::Critical | Severity::High | Severity::Medium => "error",
             Severity::Low | Severity::Info => "warning",
         };
-        for f in item
-            .evidence
-            .iter()
-            .filter(|f| f.suppressed.is_none() && !super::is_overflow(f))
+        for a in super::annotations(item)
+            .into_iter()
+            .filter(|a| a.finding.suppressed.is_none())
         {
+            let f = &a.finding;
             if n == MAX {
                 more += 1;
                 continue;
@@ -54,9 +54,8 @@ pub fn render(report: &Report) -> String {
                 "::{command} {}::{}\n",
                 props.join(","),
                 data(&format!(
-                    "{} — {}\nfix: {}",
-                    f.message,
-                    item.summary,
+                    "{}\nfix: {}",
+                    a.text(item),
                     item.remediation.lines().next().unwrap_or("")
                 ))
             ));

@@ -9,8 +9,9 @@
 //! names and CSS rules are built only from fixed words and indexes, never from
 //! report text.
 
-use super::{evidence_lines, status_word};
+use super::{evidence_line, marker, shown_evidence, status_word};
 use crate::report::{Item, Report};
+use crate::rules::EvidenceKind;
 use askama::Template;
 
 /// Statuses a reader can filter by, with the key used in ids and classes.
@@ -70,12 +71,33 @@ struct ItemView {
     score: String,
     summary: String,
     scoring: String,
-    evidence: Vec<String>,
+    evidence: Vec<EvidenceView>,
     looked_for: String,
     remediation: String,
     same_as: String,
     preview: bool,
     expired: String,
+}
+
+/// One finding as shown: its line (with its `✗`/`✓` marker) and a class,
+/// `ev-problem` or `ev-found` on an item that falls short.
+struct EvidenceView {
+    text: String,
+    class: &'static str,
+}
+
+fn evidence_views(i: &Item) -> Vec<EvidenceView> {
+    shown_evidence(i)
+        .into_iter()
+        .map(|f| EvidenceView {
+            text: evidence_line(i, f),
+            class: match (marker(i, f), f.kind) {
+                ("", _) => "",
+                (_, EvidenceKind::Problem) => "ev-problem",
+                (_, EvidenceKind::Found) => "ev-found",
+            },
+        })
+        .collect()
 }
 
 fn key_of(status: &str) -> &'static str {
@@ -107,7 +129,7 @@ fn item_view(i: &Item) -> ItemView {
         score: i.score.map_or("–".into(), |s| format!("{s}")),
         summary: i.summary.clone(),
         scoring: i.scoring.clone().unwrap_or_default(),
-        evidence: evidence_lines(i),
+        evidence: evidence_views(i),
         looked_for: i.looked_for.clone().unwrap_or_default(),
         remediation: i.remediation.clone(),
         same_as: i.same_as.clone().unwrap_or_default(),

@@ -2,15 +2,17 @@
 //!
 //! Every rule of the report is a `reportingDescriptor` with its help text
 //! (rationale, how it is decided, remediation — the `rules explain` docs).
-//! Every finding of a failing or partial item is one result, at the finding's
-//! file and line, with `partialFingerprints` (`primaryLocationLineHash` is the
+//! Every problem finding of a failing or partial item is one result, at the
+//! finding's file and line (what was found is not flagged; an item with no
+//! problem finding is one result at its first finding — see
+//! [`super::annotations`]), with `partialFingerprints` (`primaryLocationLineHash` is the
 //! finding's line-free fingerprint, so an alert survives edits above it).
 //! Security rules carry `security-severity`. Waived findings are results with
 //! `suppressions` (config waivers `external`, inline comments `inSource`), so
 //! code scanning shows them as dismissed rather than losing them.
 
-use super::repo_path;
-use crate::report::{Finding, Item, Report};
+use super::{repo_path, Annotation};
+use crate::report::{Item, Report};
 use crate::rules::{Catalog, RuleDef, Severity, Status};
 use serde_json::{json, Value};
 
@@ -32,10 +34,9 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         .enumerate()
         .filter(|(_, i)| matches!(i.status, Status::Fail | Status::Partial))
         .flat_map(|(k, i)| {
-            i.evidence
-                .iter()
-                .filter(|f| !super::is_overflow(f))
-                .map(move |f| result(report, k, i, f))
+            super::annotations(i)
+                .into_iter()
+                .map(move |a| result(report, k, i, &a))
         })
         .collect();
     let notifications: Vec<Value> = report
@@ -177,13 +178,14 @@ fn location(report: &Report, path: &str, line: Option<u32>) -> Value {
     json!({ "physicalLocation": phys })
 }
 
-fn result(report: &Report, index: usize, i: &Item, f: &Finding) -> Value {
+fn result(report: &Report, index: usize, i: &Item, a: &Annotation<'_>) -> Value {
+    let f = &a.finding;
     let mut r = json!({
         "ruleId": i.id,
         "ruleIndex": index,
         "level": level(i),
         "kind": "fail",
-        "message": { "text": format!("{}: {} — {}", i.title, f.message, i.summary) },
+        "message": { "text": format!("{}: {}", i.title, a.text(i)) },
         "partialFingerprints": {
             "primaryLocationLineHash": format!("{}:1", f.fingerprint),
             "seaworthyFinding/v1": f.fingerprint,

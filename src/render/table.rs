@@ -1,7 +1,8 @@
 //! The terminal table: one block per section, one row per item, with the
-//! deciding evidence, then the overall score.
+//! deciding evidence (for an item that falls short, problems first, marked
+//! `✗`, and what was found marked `✓`), then the overall score.
 
-use super::{status_word, terminal_safe};
+use super::{marker, shown_evidence, status_word, terminal_safe};
 use crate::report::{Item, Report};
 use crate::rules::Status;
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
@@ -56,9 +57,10 @@ pub fn render(report: &Report, color: bool) -> String {
                     w.expires.as_deref().unwrap_or("?")
                 ));
             }
-            for e in item.evidence.iter().take(EVIDENCE_SHOWN) {
+            for e in shown_evidence(item).into_iter().take(EVIDENCE_SHOWN) {
                 finding.push_str(&format!(
-                    "\n  {} {}",
+                    "\n  {}{} {}",
+                    marker(item, e),
                     terminal_safe(&e.location.to_string()),
                     terminal_safe(&e.message)
                 ));

@@ -294,3 +294,42 @@ impl Fnv {
         self.0
     }
 }
+
+impl RuleDef {
+    /// The level the rule counts towards: its own, else its severity's.
+    pub fn level_or_default(&self) -> crate::score::Level {
+        self.level
+            .unwrap_or_else(|| crate::score::Level::of(self.severity))
+    }
+
+    /// " · preview (…)" for a rule not scored yet, else empty.
+    pub fn preview_note(&self) -> String {
+        match (self.preview, &self.since) {
+            (true, Some(v)) => format!(" · preview (new in {v}; not scored yet)"),
+            (true, None) => " · preview (not scored yet)".to_string(),
+            _ => String::new(),
+        }
+    }
+
+    /// How the rule is decided, for its documentation: the written text, else
+    /// what the rule's definition says.
+    pub fn how_decided(&self) -> String {
+        match (&self.docs.how, &self.analyzer, &self.same_as, &self.manual) {
+            (Some(h), _, _, _) => h.clone(),
+            (None, _, Some(t), _) => format!("Restates {t}: reported with that rule's result."),
+            (None, _, _, Some(m)) => format!("Reported as manual: {m}"),
+            (None, Some(a), _, _) => format!("Decided by the `{a}` analyzer."),
+            _ => self
+                .pass
+                .iter()
+                .map(|c| format!("pass when: {}", c.describe()))
+                .chain(
+                    self.partial
+                        .iter()
+                        .map(|c| format!("partial when: {}", c.describe())),
+                )
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+}

@@ -38,7 +38,7 @@ pub fn decide(rule: &RuleDef, facts: &Facts) -> Outcome {
     let partial: Vec<_> = rule.partial.iter().flat_map(|c| c.eval(facts)).collect();
     if !partial.is_empty() {
         return Outcome::partial(format!("only {}", partial[0].what))
-            .with_hits(partial)
+            .with_found_hits(partial)
             .looked_for(looked_for());
     }
     match rule.otherwise {

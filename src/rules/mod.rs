@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod clause;
 pub mod engine;
 pub mod outcome;
+pub mod reference;
 
 pub use catalog::{Catalog, RuleDef, Severity};
-pub use outcome::{Evidence, Outcome, Status};
+pub use outcome::{Evidence, EvidenceKind, Outcome, Status};

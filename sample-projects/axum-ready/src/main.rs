@@ -34,7 +34,7 @@ pub fn app(state: AppState) -> Router {
         .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
             axum::http::header::X_CONTENT_TYPE_OPTIONS,
             axum::http::HeaderValue::from_static("nosniff"),
-        ))
+        )).layer(routes::frame_options()).layer(routes::content_security_policy())
         .layer(routes::cors_policy())
         .layer(axum::middleware::from_fn(monitoring::track))
         .merge(monitoring::router())

@@ -163,7 +163,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             weak.len()
         ))
         .with(weak)
-        .with(fine)
+        .with_found(fine)
         .looked_for(looked);
     }
     Outcome::pass(format!(

@@ -119,8 +119,12 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         .routes
         .iter()
         .filter_map(|r| r.handler_fn)
-        .filter_map(|h| facts.func(h).1.ret.as_deref().and_then(result_error))
-        .map(|e| base_type(e).to_string())
+        .filter_map(|h| {
+            // `AxumResult<T>` for `Result<T, AxumNope>`: local aliases looked through.
+            let ret = facts.func(h).1.ret.as_deref()?;
+            let ret = super::type_alias::expand(facts, ret, h.0);
+            result_error(&ret).map(|e| base_type(e).to_string())
+        })
         .collect();
     let mut types = error_types(facts, &returned);
     let names: BTreeSet<String> = types.iter().map(|t| t.name.clone()).collect();
@@ -225,7 +229,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
                     "no error type in code renders it: "
                 )
             ))
-            .with(spec.good)
+            .with_found(spec.good)
             .with(issues)
             .looked_for(looked);
         }
@@ -266,7 +270,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         issues.len()
     ))
     .with(issues)
-    .with(good)
+    .with_found(good)
     .looked_for(looked)
 }
 

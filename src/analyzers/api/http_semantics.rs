@@ -5,10 +5,12 @@
 //! deletes or writes gets triggered by accident. A GET route is state-changing
 //! when its handler
 //! - runs SQL that writes (`INSERT`/`UPDATE`/`DELETE`/… literals, directly or
-//!   in a function it calls that is the only one with that name), or calls an
+//!   in a function it calls that is the only one with that name — a method
+//!   call only when the handler names the method's type), or calls an
 //!   ORM/driver write (`diesel::delete`, `insert_one`, `delete_many`, …);
 //! - is named for a write (`delete_user`, `create_order`), unless the name says
-//!   it renders a form or page (`delete_confirm_page`).
+//!   it renders a form or page (`delete_confirm_page`) or the body writes
+//!   nothing and renders HTML (a confirmation form that POSTs).
 //!
 //! Link-driven flows that must be GET (OAuth callbacks, email verification,
 //! unsubscribe links, logout) are exempt. In the OpenAPI documents, a GET
@@ -375,13 +377,7 @@ fn get_handler_writes(
     let func: &FnFact = body.func;
     let label = format!("GET {} → `{}`", route.path, func.name);
     let endpoint = format!("GET {}", route.path);
-    if let Some(sev) = name_severity(&func.name) {
-        out.push(Finding {
-            severity: sev,
-            endpoint: endpoint.clone(),
-            evidence: Evidence::new(body.location(), format!("{label} is named for a write")),
-        });
-    }
+    let named = name_severity(&func.name);
     for (line, what) in sql_writes(body) {
         out.push(Finding {
             severity: sql_severity(what),
@@ -420,21 +416,27 @@ fn get_handler_writes(
             });
         }
     }
-    // One call deep: a uniquely named service function the handler calls.
+    // One call deep: a uniquely named service function the handler calls. A
+    // method call (`x.remove(..)`) is followed only when the handler names
+    // the method's type: a same-named method of a type it never touches
+    // (`HashMap::remove` vs a repo's `Overrides::remove`) is someone else's.
     let callees = body
         .methods()
-        .map(|m| (m.name.as_str(), m.line))
-        .chain(body.calls().map(|c| (c.name.as_str(), c.line)))
+        .map(|m| (m.name.as_str(), m.line, true))
+        .chain(body.calls().map(|c| (c.name.as_str(), c.line, false)))
         .chain(
             body.refs()
-                .map(|r| (r.path.rsplit("::").next().unwrap_or(""), r.line)),
+                .map(|r| (r.path.rsplit("::").next().unwrap_or(""), r.line, false)),
         );
     let mut followed = std::collections::HashSet::new();
-    for (name, line) in callees {
+    for (name, line, is_method) in callees {
         let Some([(fi, ni)]) = by_name.get(name).map(Vec::as_slice) else {
             continue;
         };
         if !followed.insert((*fi, *ni)) || facts.rust[*fi].fns[*ni].name == func.name {
+            continue;
+        }
+        if is_method && !names_type(body, facts.rust[*fi].fns[*ni].self_ty.as_deref()) {
             continue;
         }
         let callee = Body::new(&facts.rust[*fi], *ni);
@@ -449,7 +451,52 @@ fn get_handler_writes(
             });
         }
     }
+    // A name alone convicts only a handler that does not just render a page:
+    // `GET /account/delete` showing a confirmation form that POSTs is right.
+    if let Some(sev) = named {
+        if !(out.is_empty() && renders_html(body)) {
+            let evidence = Evidence::new(body.location(), format!("{label} is named for a write"));
+            out.insert(
+                0,
+                Finding {
+                    severity: sev,
+                    endpoint: endpoint.clone(),
+                    evidence,
+                },
+            );
+        }
+    }
     out
+}
+
+/// The handler body names the type `ty` (a parameter, a path, its own impl).
+fn names_type(body: Body<'_>, ty: Option<&str>) -> bool {
+    let Some(ty) = ty.map(|t| t.split('<').next().unwrap_or(t).trim()) else {
+        return false;
+    };
+    let has = |text: &str| {
+        text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|w| w == ty)
+    };
+    body.func.self_ty.as_deref().is_some_and(has)
+        || body.func.params.iter().any(|p| has(&p.ty))
+        || body.refs().any(|r| r.path.split("::").any(|s| s == ty))
+}
+
+/// Where the handler renders an HTML page: a `text/html` content type, an
+/// `Html`/template return type, or a template `render` call.
+fn renders_html(body: Body<'_>) -> bool {
+    let ret = body.func.ret.as_deref().unwrap_or("");
+    ["Html<", "Template", "Markup", "Ructe"]
+        .iter()
+        .any(|t| ret.contains(t))
+        || body.literals().any(|l| l.value.starts_with("text/html"))
+        || body.methods().any(|m| {
+            matches!(
+                m.name.as_str(),
+                "render" | "render_once" | "render_template"
+            )
+        })
 }
 
 #[cfg(test)]

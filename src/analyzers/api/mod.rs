@@ -16,6 +16,7 @@ pub mod pagination;
 pub mod rate_limiting;
 pub mod spec_routes;
 pub mod status_codes;
+pub mod type_alias;
 pub mod validation;
 pub mod versioning;
 

@@ -256,7 +256,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     Outcome::partial(format!("spec and code disagree: {}", parts.join("; ")))
         .with(undoc)
         .with(unimpl)
-        .with(ev)
+        .with_found(ev)
         .looked_for(looked)
 }
 
@@ -419,6 +419,6 @@ pub fn decide_complete(facts: &Facts, _rule: &RuleDef) -> Outcome {
     outcome
         .with(gaps)
         .with(undoc)
-        .with(spec_ev)
+        .with_found(spec_ev)
         .looked_for(looked)
 }

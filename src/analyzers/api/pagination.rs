@@ -250,7 +250,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     let mut missing = Vec::new();
     let mut evidence = Vec::new();
     for ep in endpoints.values() {
-        evidence.extend(ep.why.iter().take(2).cloned());
+        evidence.extend(ep.why.iter().take(2).cloned().map(Evidence::as_found));
         if ep.page_params.is_empty() {
             missing.push(format!("{} {}", ep.method, ep.path));
             if let Some(first) = ep.why.first() {
@@ -265,10 +265,10 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             continue;
         }
         paginated += 1;
-        evidence.extend(ep.params_at.iter().take(2).cloned());
+        evidence.extend(ep.params_at.iter().take(2).cloned().map(Evidence::as_found));
         if ep.sized {
             match &ep.bounded {
-                Some(b) => evidence.push(b.clone()),
+                Some(b) => evidence.push(b.clone().as_found()),
                 None => {
                     unbounded.push(format!("{} {}", ep.method, ep.path));
                     if let Some(p) = ep.params_at.first() {
@@ -315,24 +315,14 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
 
 /// Why a handler returns a collection, or `None`.
 fn collection_reason(facts: &Facts, fi: usize, file: &RustFile, func: &FnFact) -> Option<String> {
-    let ret = func.ret.as_deref().unwrap_or("");
+    let ret = super::type_alias::expand(facts, func.ret.as_deref().unwrap_or(""), fi);
+    let ret = ret.as_ref();
     if let Some(inner) = collection_in_type(ret) {
         return Some(format!("returns `{inner}`"));
     }
-    // A named response type: a page type or a struct wrapping a vector.
+    // A named response type: a pagination wrapper or a struct wrapping a vector.
     for name in type_names(ret) {
-        let lower = name.to_ascii_lowercase();
-        if [
-            "page",
-            "paginated",
-            "paged",
-            "pagination",
-            "listresponse",
-            "cursor",
-        ]
-        .iter()
-        .any(|p| lower.contains(p))
-        {
+        if pagination_wrapper(&name, ret) {
             return Some(format!("returns page type `{name}`"));
         }
         if let Some((_, t)) = facts.type_named(&name, fi) {
@@ -358,6 +348,39 @@ fn collection_reason(facts: &Facts, fi: usize, file: &RustFile, func: &FnFact) -
         }
     }
     None
+}
+
+/// A type named for a page of results: `Paginated<T>`, `PagedResponse`,
+/// `CursorPage`, `ListResponse`, or a generic `Page<T>`/`UserPage<T>`. Whole
+/// CamelCase words count, not substrings, and a type ending in "Page" must
+/// wrap an item type: an HTML `ErrorPage` or a `PageResult` alias is a web
+/// page, not a page of items.
+fn pagination_wrapper(name: &str, ret: &str) -> bool {
+    let words = camel_words(name);
+    let has = |w: &str| words.iter().any(|x| x.eq_ignore_ascii_case(w));
+    if ["Paginated", "Paged", "Pagination", "Cursor"]
+        .iter()
+        .any(|w| has(w))
+        || name.ends_with("ListResponse")
+    {
+        return true;
+    }
+    words.last().is_some_and(|w| *w == "Page") && ret.contains(&format!("{name}<"))
+}
+
+/// `ErrorPage` → `Error`, `Page`; `HTTPPage` → `HTTPPage` (acronyms stay whole).
+fn camel_words(name: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let b = name.as_bytes();
+    for i in 1..b.len() {
+        if b[i].is_ascii_uppercase() && b[i - 1].is_ascii_lowercase() {
+            out.push(&name[start..i]);
+            start = i;
+        }
+    }
+    out.push(&name[start..]);
+    out
 }
 
 /// `Vec<T>`, `[T]`, a set or deque inside a type, with wrappers (`Json`,

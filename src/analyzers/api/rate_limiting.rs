@@ -1,17 +1,23 @@
 //! `api.rate-limiting`: a rate limiter is actually wired in front of the API.
 //!
-//! A limiter crate in Cargo.toml is not rate limiting until code uses it, so the
-//! evidence is code: limiter types and constructors referenced in service code
-//! (`GovernorLayer`, `Governor::new`, `RateLimitLayer`, `RateLimiter`,
-//! `Limiter::builder`, …), or middleware whose name says it limits rates
-//! (`from_fn(rate_limit)`). Gateway configuration shipped in the repository
-//! (nginx `limit_req`, Envoy `local_ratelimit`, Traefik `rateLimit`, ingress
-//! `limit-rps` annotations) also counts. An OpenAPI document that declares a
-//! `429` response (with `Retry-After`/`RateLimit-*` headers) states the contract.
+//! A limiter crate in Cargo.toml is not rate limiting until code uses it, and
+//! a limiter configured in code is not rate limiting until requests go through
+//! it. So the evidence is wiring: a limiter applied as a layer, `wrap` or
+//! `hoop` on a router (`GovernorLayer`, `Governor::new`, `RateLimitLayer`, a
+//! middleware whose name says it limits rates such as `from_fn(rate_limit)`),
+//! a limiter type that only exists as middleware or a request guard
+//! (`RocketGovernor`), or a limiter consulted in code (`limiter.check_key(&ip)`,
+//! `until_ready().await`). Configuration alone (`GovernorConfigBuilder`,
+//! `Quota::per_second`, `RateLimiter::keyed(..)` never checked) is partial.
+//! Gateway configuration shipped in the repository (nginx `limit_req`, Envoy
+//! `local_ratelimit`, Traefik `rateLimit`, ingress `limit-rps` annotations) also
+//! counts. An OpenAPI document that declares a `429` response (with
+//! `Retry-After`/`RateLimit-*` headers) states the contract.
 //!
 //! pass: a limiter is wired (or configured at the shipped gateway) · partial:
-//! the spec declares 429 but no limiter is visible · fail: nothing, or a limiter
-//! crate that nothing uses · n/a: no HTTP/gRPC server.
+//! a limiter is configured in code but not applied, or the spec declares 429
+//! but no limiter is visible · fail: nothing, or a limiter crate that nothing
+//! uses · n/a: no HTTP/gRPC server.
 
 use crate::analyzers::unless_server;
 use crate::facts::query::Hit;
@@ -70,6 +76,48 @@ pub const LIMITER_PATHS: &[&str] = &[
     "salvo::rate_limiter",
 ];
 
+/// Limiter types that only exist applied: middleware, a layer, a request guard.
+/// Referencing one is wiring.
+pub const APPLIED_PATHS: &[&str] = &[
+    "GovernorLayer",
+    "actix_governor::Governor",
+    "Governor::new",
+    "RateLimitLayer",
+    "tower::limit::RateLimit",
+    "actix_limitation::RateLimiter",
+    "RocketGovernor",
+];
+
+/// Methods that consult a limiter: a request is let through or turned away.
+pub const CHECK_METHODS: &[&str] = &[
+    "check_key",
+    "check",
+    "until_key_ready",
+    "until_ready",
+    "check_n",
+    "check_key_n",
+    "until_n_ready",
+    "until_key_n_ready",
+    "acquire_one",
+];
+
+/// Check methods whose name is too common (`config.check()`) to count unless
+/// the receiver names a limiter.
+const GENERIC_CHECKS: &[&str] = &["check", "check_n"];
+
+/// Words a middleware or variable name uses for a rate limiter (`limit` alone
+/// is a body or concurrency limit).
+const LIMITER_WORDS: &[&str] = &[
+    "limiter",
+    "ratelimiter",
+    "ratelimit",
+    "governor",
+    "throttle",
+];
+
+/// Words a check call's receiver uses for a limiter (`limits.check_key(..)`).
+const RECEIVER_WORDS: &[&str] = &["limit", "limits"];
+
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     if let Some(na) = unless_server(facts) {
         return na;
@@ -97,12 +145,23 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         }
         return o.with_hits(declared);
     }
-    let looked = "a limiter used in service code (tower_governor GovernorLayer, actix-governor Governor, tower RateLimitLayer, governor RateLimiter, a rate-limit middleware) or a gateway limit (nginx limit_req, Envoy local_ratelimit, ingress limit-rps)";
+    let looked = "a limiter applied in service code (tower_governor GovernorLayer, actix-governor Governor, tower RateLimitLayer, a rate-limit middleware, a governor RateLimiter that is checked) or a gateway limit (nginx limit_req, Envoy local_ratelimit, ingress limit-rps)";
+    let configured = facts.refs(LIMITER_PATHS);
+    if !configured.is_empty() {
+        return Outcome::partial(format!(
+            "rate limiter configured ({}) but not applied to the router: no limiter layer, wrap or middleware, and no check call",
+            configured[0].what
+        ))
+        .with_hits(configured)
+        .with_hits(declared)
+        .with_hits(crates)
+        .looked_for(looked);
+    }
     if !declared.is_empty() {
         return Outcome::partial(
             "the OpenAPI document declares 429 responses, but no limiter is wired in code or gateway config in this repository",
         )
-        .with_hits(declared)
+        .with_found_hits(declared)
         .with_hits(crates)
         .looked_for(looked);
     }
@@ -122,7 +181,9 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         .looked_for(looked)
 }
 
-/// Limiter references in service code, layers first.
+/// Where service code applies a limiter: limiter layers on routers, limiter
+/// types that only exist applied, and check calls. Configuration alone
+/// (`GovernorConfigBuilder`, `Quota`) is not here.
 pub fn wired_limiters(facts: &Facts) -> Vec<Hit> {
     let mut hits = Vec::new();
     for (_, f) in facts.service_rust() {
@@ -130,19 +191,62 @@ pub fn wired_limiters(facts: &Facts) -> Vec<Hit> {
             collect_layers(&f.path, &g.items, &mut hits);
         }
     }
-    hits.extend(facts.refs(LIMITER_PATHS));
+    hits.extend(facts.refs(APPLIED_PATHS));
+    hits.extend(check_calls(facts));
     let mut seen = std::collections::HashSet::new();
     hits.retain(|h| seen.insert(h.location.clone()));
     hits
 }
 
-fn is_limiter_layer(l: &crate::extract::rust::LayerFact) -> bool {
+/// Limiter checks in service code: a check method on a receiver named for a
+/// limiter (`state.limiter.check_key(&ip)`), or a limiter-specific one
+/// (`until_ready`, `check_key`) in a file that names a limiter type.
+fn check_calls(facts: &Facts) -> Vec<Hit> {
+    let mut out = Vec::new();
+    for (_, f) in facts.service_rust() {
+        let names_limiter = f.refs.iter().any(|r| {
+            !r.test
+                && LIMITER_PATHS
+                    .iter()
+                    .any(|p| crate::facts::query::path_matches(&r.path, p))
+        });
+        for m in f.methods.iter().filter(|m| !m.test) {
+            if !CHECK_METHODS.contains(&m.name.as_str()) {
+                continue;
+            }
+            let by_receiver = m.root.as_deref().is_some_and(|root| {
+                names_a_limiter(root)
+                    || crate::analyzers::sec::common::has_word(root, RECEIVER_WORDS)
+            });
+            let specific = !GENERIC_CHECKS.contains(&m.name.as_str());
+            if by_receiver || (specific && names_limiter) {
+                out.push(Hit::new(
+                    Location::new(f.path.clone(), m.line),
+                    format!("limiter checked (`.{}()`)", m.name),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Whether a name (a receiver, a middleware expression) says it is a limiter.
+pub fn names_a_limiter(text: &str) -> bool {
+    let w = crate::analyzers::sec::common::words(text);
+    w.iter().any(|w| LIMITER_WORDS.contains(&w.as_str()))
+        || w.windows(2).any(|p| p[0] == "rate" && p[1] == "limit")
+}
+
+/// Whether a layer applies a limiter: it names a limiter type or middleware
+/// (`GovernorLayer::new(conf)`, `from_fn(rate_limit)`), or a variable named for
+/// one (`.layer(governor_layer)`, `.hoop(limiter)`).
+pub fn is_limiter_layer(l: &crate::extract::rust::LayerFact) -> bool {
     l.paths.iter().any(|p| {
         LIMITER_PATHS
             .iter()
             .chain(CUSTOM_LIMITER)
             .any(|pat| crate::facts::query::path_matches(p, pat))
-    })
+    }) || names_a_limiter(&l.text)
 }
 
 fn collect_layers(path: &str, items: &[crate::extract::rust::RouteItem], out: &mut Vec<Hit>) {

@@ -288,7 +288,13 @@ pub fn api_routes(facts: &Facts) -> Vec<&Route> {
         .routes
         .iter()
         .filter(|r| {
-            !r.grpc && !is_infra_path(&r.path) && !is_asset_route(r) && !is_webhook_path(&r.path)
+            // A `.fallback(..)` answers unmatched paths: it is no endpoint at
+            // its prefix.
+            !r.grpc
+                && !r.fallback
+                && !is_infra_path(&r.path)
+                && !is_asset_route(r)
+                && !is_webhook_path(&r.path)
         })
         .map(|r| (r, answers(facts, r)))
         .collect();

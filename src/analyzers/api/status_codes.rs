@@ -344,7 +344,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         summary_of(&issues)
     ))
     .with(issues)
-    .with(evidence)
+    .with_found(evidence)
     .looked_for(looked)
 }
 

@@ -190,7 +190,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             return Outcome::partial(
                 "the spec constrains request bodies, but the body types in code are defined outside the tree, so enforcement is not visible",
             )
-            .with(spec_constrained)
+            .with_found(spec_constrained)
             .looked_for(looked);
         }
         if verdicts.is_empty() {
@@ -225,8 +225,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     if v > 0 {
         return Outcome::partial(format!("{v} of {k} typed request bodies are validated"))
             .with(missing)
-            .with(ev_validated)
-            .with(spec_constrained.into_iter().take(3))
+            .with_found(ev_validated)
+            .with_found(spec_constrained.into_iter().take(3))
             .looked_for(looked);
     }
     if !spec_constrained.is_empty() {
@@ -234,7 +234,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "the spec constrains request bodies, but none of the {k} handler bodies is validated in code"
         ))
         .with(missing)
-        .with(spec_constrained.into_iter().take(3))
+        .with_found(spec_constrained.into_iter().take(3))
         .looked_for(looked);
     }
     Outcome::fail(format!("none of the {k} typed request bodies is validated"))
@@ -351,7 +351,7 @@ fn judge(idx: &ServiceIndex<'_>, fi: usize, handler: Body<'_>, bp: &BodyParam) -
         .iter()
         .find(|d| VALIDATE_DERIVES.contains(&base_type(d)))
     else {
-        return Verdict::Unvalidated;
+        return hand_validated(idx, handler, name).unwrap_or(Verdict::Unvalidated);
     };
     if let Some(m) = handler.find_method(VALIDATE_CALLS) {
         return Verdict::Validated(Evidence::new(
@@ -369,6 +369,35 @@ fn judge(idx: &ServiceIndex<'_>, fi: usize, handler: Body<'_>, bp: &BodyParam) -
         t_at,
         format!("`{name}` derives `{derive}`, but nothing calls `.validate()` on it"),
     ))
+}
+
+/// `T` has a hand-written `fn validate(&self)` and the handler calls it (or a
+/// function taking `T` does): the same check `sec.input-validation` credits.
+fn hand_validated(idx: &ServiceIndex<'_>, handler: Body<'_>, name: &str) -> Option<Verdict> {
+    let (tf, method) = idx.files.iter().find_map(|(_, f)| {
+        f.fns
+            .iter()
+            .find(|x| {
+                !x.test
+                    && x.self_ty.as_deref().map(base_type) == Some(name)
+                    && VALIDATE_CALLS.contains(&x.name.as_str())
+            })
+            .map(|x| (*f, x))
+    })?;
+    let defined = format!(
+        "`{name}` has a hand-written `{}()` ({}:{})",
+        method.name, tf.path, method.line
+    );
+    if let Some(m) = handler.find_method(&[method.name.as_str()]) {
+        return Some(Verdict::Validated(Evidence::new(
+            handler.at(m.line),
+            format!(
+                "`{}` calls `.{}()` on its `{name}` body; {defined}",
+                handler.func.name, m.name
+            ),
+        )));
+    }
+    validated_elsewhere(idx, name).map(Verdict::Validated)
 }
 
 /// A `.validate()` call in a function that takes `name` or is a method of it.

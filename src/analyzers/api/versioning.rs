@@ -134,7 +134,7 @@ pub fn decide_with(facts: &Facts, accepted: &[Strategy]) -> Outcome {
         evidence.extend(p.missing.iter().take(8).cloned());
     }
     for p in &parts {
-        evidence.extend(p.seen.iter().take(6).cloned());
+        evidence.extend(p.seen.iter().take(6).cloned().map(Evidence::as_found));
         evidence.extend(p.not_accepted.iter().cloned());
     }
     if parts.iter().all(|p| p.coverage == Coverage::Full) {

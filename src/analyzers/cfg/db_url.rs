@@ -169,7 +169,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         ))
         .with(literals)
         .with(committed)
-        .with(sources.into_iter().take(3))
+        .with_found(sources.into_iter().take(3))
         .looked_for(looked);
     }
     Outcome::pass(format!(

@@ -78,7 +78,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         return Outcome::partial(
             "only Cargo features switch service code: changing them needs a new build",
         )
-        .with_hits(cargo)
+        .with_found_hits(cargo)
         .looked_for(looked);
     }
     Outcome::fail("no feature flags: no flag client and no runtime toggles in configuration")

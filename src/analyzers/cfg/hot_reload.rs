@@ -51,7 +51,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         return Outcome::partial(
             "only the log filter can be changed at run time (tracing_subscriber::reload)",
         )
-        .with_hits(log_reload)
+        .with_found_hits(log_reload)
         .looked_for(looked);
     }
     let mut o = Outcome::fail("settings are read once at startup: changing one needs a restart");

@@ -57,7 +57,9 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         } else {
             "a single config source with no per-environment layering".to_string()
         };
-        return Outcome::partial(what).with_hits(all).looked_for(looked);
+        return Outcome::partial(what)
+            .with_found_hits(all)
+            .looked_for(looked);
     }
     Outcome::fail("nothing is read from the environment or config files at run time: every setting is compiled in")
         .at(facts.anchor(), "no env::var, config loader or config file read in service code")

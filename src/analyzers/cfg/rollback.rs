@@ -32,13 +32,13 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "{}, but no rollback procedure is written down",
             v.what
         ))
-        .with_hits(versioned.clone())
+        .with_found_hits(versioned.clone())
         .looked_for(looked),
         (None, Some(d)) => Outcome::partial(format!(
             "{}, but releases are not versioned in this repository",
             d.what
         ))
-        .with_hits(documented.clone())
+        .with_found_hits(documented.clone())
         .looked_for(looked),
         (None, None) => Outcome::fail("no versioned releases and no rollback procedure")
             .at(

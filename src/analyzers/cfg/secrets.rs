@@ -97,7 +97,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             in_code[0].message
         ))
         .with(in_code)
-        .with(sources.into_iter().take(3))
+        .with_found(sources.into_iter().take(3))
         .looked_for(looked);
     }
     let handled =
@@ -153,7 +153,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         })
         .with(in_config)
         .with(baked)
-        .with(sources.into_iter().take(4))
+        .with_found(sources.into_iter().take(4))
         .looked_for(looked);
     }
     Outcome::pass(format!(

@@ -66,7 +66,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         .looked_for(looked);
     }
     Outcome::partial("settings are read one at a time with `env::var`, not parsed into a typed config checked before serving")
-        .with_hits(s.all())
+        .with_found_hits(s.all())
         .looked_for(looked)
 }
 

@@ -145,7 +145,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             literal_code[0].message
         ))
         .with(literal_code)
-        .with(sources.into_iter().take(3))
+        .with_found(sources.into_iter().take(3))
         .looked_for(looked);
     }
     if sources.is_empty() && sdks.is_empty() && committed.is_empty() {
@@ -170,7 +170,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             committed.len()
         ))
         .with(committed)
-        .with(sources.into_iter().take(3))
+        .with_found(sources.into_iter().take(3))
         .looked_for(looked);
     }
     Outcome::pass(format!(

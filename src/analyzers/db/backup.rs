@@ -127,14 +127,14 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "a backup tool is used ({}) but nothing schedules it and no restore is documented",
             scripts[0].what
         ))
-        .with_hits(scripts)
+        .with_found_hits(scripts)
         .looked_for(looked);
     }
     if !restore.is_empty() {
         return Outcome::partial(
             "restoring is documented, but no backup job or script is in the repository",
         )
-        .with_hits(restore)
+        .with_found_hits(restore)
         .looked_for(looked);
     }
     Outcome::manual(

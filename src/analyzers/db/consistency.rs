@@ -40,7 +40,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
                 "concurrency control is in the code ({}), but no schema is in the repository to show its constraints",
                 concurrency[0].what
             ))
-            .with_hits(concurrency)
+            .with_found_hits(concurrency)
             .looked_for("NOT NULL, UNIQUE, CHECK and FOREIGN KEY constraints in the migrations");
         }
         Err(o) => return o,
@@ -143,7 +143,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
                 .looked_for(looked)
         }
         _ => Outcome::partial(format!("{summary}; missing: {}", lack.join(", ")))
-            .with(ev)
+            .with_found(ev)
             .looked_for(looked),
     }
 }

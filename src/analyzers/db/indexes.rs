@@ -133,8 +133,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     Outcome::partial(parts.join("; "))
         .with(uncovered)
         .with(unfiltered)
-        .with(covered)
-        .with(indexes)
+        .with_found(covered)
+        .with_found(indexes)
         .looked_for(looked)
 }
 

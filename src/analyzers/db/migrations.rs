@@ -211,7 +211,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
                 set.name
             ))
             .at(set.tables[0].at.clone(), format!("table `{}` defined here", set.tables[0].name))
-            .with_hits(code)
+            .with_found_hits(code)
             .looked_for(looked);
         }
         return Outcome::fail(format!(
@@ -229,7 +229,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             dupes.len()
         ))
         .with(dupes)
-        .with(ev)
+        .with_found(ev)
         .looked_for(looked);
     }
     if code.is_empty()
@@ -239,7 +239,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         return Outcome::partial(
             "versioned migrations exist, but nothing in the code, CI or deployment applies them",
         )
-        .with(ev)
+        .with_found(ev)
         .looked_for(looked);
     }
     let runner = code

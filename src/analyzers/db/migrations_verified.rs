@@ -101,7 +101,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "tests apply the migrations ({}) but CI does not run the tests",
             in_tests[0].what
         ))
-        .with_hits(in_tests)
+        .with_found_hits(in_tests)
         .looked_for(looked);
     }
     if !code.is_empty() {
@@ -109,7 +109,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "migrations are applied when the service starts ({}); nothing applies them in CI, so a broken migration is found in production",
             code[0].what
         ))
-        .with_hits(code)
+        .with_found_hits(code)
         .looked_for(looked);
     }
     Outcome::fail("nothing applies the migrations before production")

@@ -260,7 +260,7 @@ pub fn assess(facts: &Facts) -> Option<Outcome> {
                 "the pool's size is set ({}) but no acquire/connect timeout: a burst waits on the default",
                 sizes[0].what
             ))
-            .with_hits(sizes)
+            .with_found_hits(sizes)
             .with_hits(pools)
             .looked_for(looked),
         ),
@@ -269,7 +269,7 @@ pub fn assess(facts: &Facts) -> Option<Outcome> {
                 "the pool has a timeout ({}) but its size is the default",
                 timeouts[0].what
             ))
-            .with_hits(timeouts)
+            .with_found_hits(timeouts)
             .with_hits(pools)
             .looked_for(looked),
         ),

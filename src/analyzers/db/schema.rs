@@ -128,6 +128,6 @@ pub fn decide(facts: &crate::facts::Facts, _rule: &RuleDef) -> Outcome {
         .with(without_pk)
         .with(unrelated)
         .with(groups)
-        .with(fks)
+        .with_found(fks)
         .looked_for(looked)
 }

@@ -210,8 +210,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             uncovered.len()
         ))
         .with(uncovered)
-        .with_hits(tx)
-        .with_hits(raw)
+        .with_found_hits(tx)
+        .with_found_hits(raw)
         .looked_for(looked);
     }
     let how = if !rollbacks.is_empty() {

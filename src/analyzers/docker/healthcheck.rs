@@ -248,7 +248,9 @@ pub fn route_for<'a>(facts: &'a Facts, path: &str) -> Option<&'a Route> {
             .split('/')
             .filter(|s| !s.is_empty())
             .collect();
-        method_ok
+        // A fallback answers every unmatched path: it proves no route exists.
+        !r.fallback
+            && method_ok
             && segs.len() == want.len()
             && segs.iter().zip(&want).all(|(s, w)| {
                 s == w || (s.starts_with('{') && s.ends_with('}') && !s.starts_with("{*"))

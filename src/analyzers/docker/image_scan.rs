@@ -60,7 +60,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     let first = Location::new(judged.files[0].path.clone(), 1);
     if let Some(c) = cmds.iter().find(|c| c.text.contains("hadolint")) {
         return Outcome::partial("CI lints the Dockerfile (hadolint) but does not scan the image for vulnerable packages")
-            .at(c.location.clone(), "hadolint checks Dockerfile mistakes, not CVEs")
+            .found_at(c.location.clone(), "hadolint checks Dockerfile mistakes, not CVEs")
             .at(first, "image built from here is not scanned")
             .looked_for(looked);
     }
@@ -69,7 +69,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     if facts.ci.is_empty() {
         o = o.at(
             Location::file("."),
-            "no CI workflow found (.github/workflows, .gitlab-ci.yml)",
+            "no CI workflow found (.github/workflows, .gitlab-ci.yml, .circleci/config.yml)",
         );
     }
     o.looked_for(looked)

@@ -59,10 +59,10 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         .collect::<Vec<_>>();
     if !kafka.is_empty() {
         return Outcome::partial("Kafka producers batch by default (librdkafka linger.ms), but nothing tunes batching or consumes in batches")
-            .with_hits(kafka)
+            .with_found_hits(kafka)
             .looked_for(looked);
     }
     Outcome::fail("messages are sent and received one at a time")
-        .with_hits(broker_hits(&brokers))
+        .with_found_hits(broker_hits(&brokers))
         .looked_for(looked)
 }

@@ -52,10 +52,10 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "retries are bounded ({}), but failed messages are not parked anywhere for inspection",
             retries[0].what
         ))
-        .with_hits(retries)
+        .with_found_hits(retries)
         .looked_for(looked);
     }
     Outcome::fail("no dead-letter handling: a poison message is retried forever or lost")
-        .with_hits(broker_hits(&brokers))
+        .with_found_hits(broker_hits(&brokers))
         .looked_for(looked)
 }

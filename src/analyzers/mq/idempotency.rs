@@ -54,10 +54,10 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "writes are idempotent ({}), but no message id is checked: side effects (emails, calls) still repeat",
             writes[0].what
         ))
-        .with_hits(writes)
+        .with_found_hits(writes)
         .looked_for(looked);
     }
     Outcome::fail("nothing makes processing idempotent: a redelivered message is processed twice")
-        .with_hits(broker_hits(&brokers))
+        .with_found_hits(broker_hits(&brokers))
         .looked_for(looked)
 }

@@ -42,6 +42,6 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             .with_hits(lag);
     }
     Outcome::fail("no lag or depth metric: a stalled consumer shows up only as a growing backlog")
-        .with_hits(broker_hits(&brokers))
+        .with_found_hits(broker_hits(&brokers))
         .looked_for("a metric or alert on consumer lag / queue depth (consumer_lag gauge, rdkafka statistics, kafka_consumergroup_lag alert)")
 }

@@ -33,6 +33,6 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             .with_hits(hits);
     }
     Outcome::fail("all messages share one lane: an urgent message waits behind any backlog")
-        .with_hits(broker_hits(&brokers))
+        .with_found_hits(broker_hits(&brokers))
         .looked_for("priority queues (x-max-priority with message priorities) or separate high/low priority queues or topics")
 }

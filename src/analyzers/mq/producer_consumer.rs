@@ -133,7 +133,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             consume[0].what
         ))
         .with_hits(consume)
-        .with_hits(produce)
+        .with_found_hits(produce)
         .looked_for(looked);
     }
     let role = match (produce.is_empty(), consume.is_empty()) {

@@ -65,10 +65,10 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     let looked = "offset seeking or a replay/redrive tool (seek/assign to an offset or time, DeliverPolicy::ByStartTime, SQS message move task)";
     if !reset.is_empty() {
         return Outcome::partial("only `auto.offset.reset` is set: it chooses where a new consumer group starts, but nothing replays a range on demand")
-            .with_hits(reset)
+            .with_found_hits(reset)
             .looked_for(looked);
     }
     Outcome::fail("no way to replay messages: after a bug fix, the affected messages are gone")
-        .with_hits(broker_hits(&brokers))
+        .with_found_hits(broker_hits(&brokers))
         .looked_for(looked)
 }

@@ -133,7 +133,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         .looked_for(looked);
     }
     Outcome::fail("no message types: payloads are ad-hoc strings or bytes")
-        .with_hits(broker_hits(&brokers))
+        .with_found_hits(broker_hits(&brokers))
         .looked_for(looked)
 }
 

@@ -36,7 +36,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "{} metric(s) recorded, all technical (HTTP, runtime, pool): nothing measures the business",
             all.len()
         ))
-        .with_hits(all.iter().map(|m| m.hit()).take(10))
+        .with_found_hits(all.iter().map(|m| m.hit()).take(10))
         .looked_for(looked);
     }
     Outcome::fail("no metrics are recorded in service code")

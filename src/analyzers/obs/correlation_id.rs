@@ -102,13 +102,13 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "requests get an id ({}) but no span carries it, so log lines cannot be joined by it",
             ids[0].what
         ))
-        .with_hits(ids)
+        .with_found_hits(ids)
         .looked_for(looked),
         (true, false) => Outcome::partial(format!(
             "spans have an id field ({}) but nothing sets or propagates a request-id header",
             spans[0].what
         ))
-        .with_hits(spans)
+        .with_found_hits(spans)
         .looked_for(looked),
         (true, true) => {
             Outcome::fail("no correlation id: no request-id layer and no span field carrying one")

@@ -77,7 +77,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         return Outcome::partial(
             "requests are counted without their status: the error rate cannot be computed",
         )
-        .with_hits(requests)
+        .with_found_hits(requests)
         .looked_for(looked);
     }
     Outcome::fail("no error metrics: failures show up only in logs")

@@ -9,9 +9,14 @@
 //! checks more than "the process is up". A constant `"ok"` while the database is
 //! down tells the load balancer to keep sending traffic.
 //!
+//! Only routes a used router serves count: a `fn health_router()` nothing
+//! merges, nests or calls serves nothing, and is named as such in the finding.
+//!
 //! pass: a health route (and a dependency check where there are dependencies) ·
-//! partial: only constant liveness answers while dependencies exist, or a health
-//! path only in the spec · fail: none · n/a: no HTTP/gRPC server.
+//! partial: only constant liveness answers while dependencies exist, a health
+//! path only in the spec, or a health path / health port only in HTTP code no
+//! router was resolved from (a raw hyper `service_fn`, a plugin's endpoint
+//! registry) · fail: none · n/a: no HTTP/gRPC server.
 
 use crate::analyzers::{unless_server, DEPENDENCY_CRATES};
 use crate::facts::{Facts, Route};
@@ -79,6 +84,63 @@ pub fn is_health_path(path: &str) -> bool {
     true
 }
 
+/// A health check in HTTP-serving code that no resolved route shows: a
+/// health path literal (`"/health"` compared with a request path or handed to
+/// an endpoint registry), or a listener on a port named for health checks
+/// (`SHUTTLE_HEALTHZ_PORT`) in a file that serves connections. Hand-written
+/// hyper services and plugin registries expose no routes to the extractor.
+fn unresolved_health(facts: &Facts) -> Option<Evidence> {
+    let serves = |f: &crate::extract::rust::RustFile| {
+        f.methods.iter().any(|m| {
+            !m.test
+                && matches!(
+                    m.name.as_str(),
+                    "serve_connection" | "serve_connection_with_upgrades" | "serve" | "bind"
+                )
+        }) || f.refs.iter().any(|r| {
+            !r.test
+                && (r.path.ends_with("service_fn")
+                    || r.path.ends_with("Endpoint::from_router_service")
+                    || r.path.ends_with("TcpListener::bind"))
+        })
+    };
+    let server_file = |path: &str| match crate::facts::packages::package_of(&facts.packages, path) {
+        Some(i) => facts.packages[i].is_server(),
+        None => true,
+    };
+    for (_, f) in facts.service_rust().filter(|(_, f)| server_file(&f.path)) {
+        if let Some(l) = f
+            .literals
+            .iter()
+            .find(|l| !l.test && l.value.starts_with('/') && is_health_path(&l.value))
+        {
+            return Some(Evidence::new(
+                Location::new(f.path.clone(), l.line),
+                format!(
+                    "health path `{}` is written here, in HTTP code seaworthy could not resolve to a route",
+                    l.value
+                ),
+            ));
+        }
+        if !serves(f) {
+            continue;
+        }
+        if let Some(l) = f.literals.iter().find(|l| {
+            let up = l.value.to_ascii_uppercase();
+            !l.test && up.contains("HEALTH") && up.contains("PORT") && !up.contains(' ')
+        }) {
+            return Some(Evidence::new(
+                Location::new(f.path.clone(), l.line),
+                format!(
+                    "`{}` names a port for health checks, and this file serves connections on it",
+                    l.value
+                ),
+            ));
+        }
+    }
+    None
+}
+
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     if let Some(na) = unless_server(facts) {
         return na;
@@ -110,14 +172,44 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         let looked = "a route such as /health, /healthz, /ready, /readyz, /live in the service's router, or a tonic-health service";
         if !documented.is_empty() {
             return Outcome::partial("a health endpoint is documented in the spec but no such route is registered in code")
-                .with(documented)
+                .with_found(documented)
                 .looked_for(looked);
         }
+        let anchor = Evidence::new(
+            facts.router_anchor().unwrap_or_else(|| facts.anchor()),
+            "no health route on the router built here",
+        );
+        let dead: Vec<Evidence> = facts
+            .unmounted_routes
+            .iter()
+            .filter(|r| !r.grpc && is_health_path(&r.path))
+            .map(|r| {
+                Evidence::new(
+                    r.location.clone(),
+                    format!(
+                        "route {} {} defined but never mounted: nothing uses the router it is on",
+                        r.method, r.path
+                    ),
+                )
+            })
+            .collect();
+        if !dead.is_empty() {
+            return Outcome::fail(
+                "a health route is defined but its router is never mounted, so nothing serves it",
+            )
+            .with(dead)
+            .with([anchor])
+            .looked_for(looked);
+        }
+        if let Some(seen) = unresolved_health(facts) {
+            return Outcome::partial(
+                "health path found but route not resolved: the service's HTTP code names a health check seaworthy could not tie to a router",
+            )
+            .with([seen])
+            .looked_for(looked);
+        }
         return Outcome::fail("no health-check endpoint found")
-            .with([Evidence::new(
-                facts.router_anchor().unwrap_or_else(|| facts.anchor()),
-                "no health route on the router built here",
-            )])
+            .with([anchor])
             .looked_for(looked);
     }
 
@@ -205,9 +297,9 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             names.join(", ")
         }
     ))
-    .with(evidence)
+    .with_found(evidence)
     .with(constant)
-    .with_hits(deps)
+    .with_found_hits(deps)
     .looked_for("a readiness handler that pings the database/cache/broker (takes the pool from state and awaits a query)")
 }
 

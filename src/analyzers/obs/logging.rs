@@ -3,8 +3,9 @@
 //!
 //! Structured output is seen where it is wired: `tracing_subscriber::fmt().json()`
 //! (or `fmt::layer().json()`, `format().json()`), a bunyan/logfmt/stackdriver/ECS
-//! layer, `slog_json`, log4rs's `JsonEncoder`, `femme`, `structured-logger`, or an
-//! OpenTelemetry log appender. A logging framework writing plain text is only
+//! layer, `slog_json`, log4rs's `JsonEncoder`, `femme`, `structured-logger`, an
+//! OpenTelemetry log appender, or a hand-written `format_event` formatter that
+//! serialises with serde. A logging framework writing plain text is only
 //! partly there. `println!`/`eprintln!`/`dbg!` in service functions (outside
 //! `main`, tests, examples and build scripts) are reported: they bypass levels,
 //! fields and the log pipeline.
@@ -78,7 +79,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             structured[0].what,
             prints.len()
         ))
-        .with_hits(structured)
+        .with_found_hits(structured)
         .with(print_ev)
         .looked_for(looked);
     }
@@ -142,9 +143,49 @@ pub fn structured_output(facts: &Facts) -> Vec<Hit> {
             }
         }
     }
+    hits.extend(json_event_formatters(facts));
     hits.sort();
     hits.dedup();
     hits
+}
+
+/// Hand-written event formatters that emit JSON: a `format_event` method (of
+/// tracing-subscriber's `FormatEvent` or a service's own formatter trait)
+/// whose body serialises with serde (`serde_json`, `serialize_entry`), or
+/// whose type is named for JSON in a file that does. A text formatter next
+/// to it is not one.
+fn json_event_formatters(facts: &Facts) -> Vec<Hit> {
+    let mut out = Vec::new();
+    for (_, f) in facts.service_rust() {
+        let serde_in = |idx: Option<u32>| {
+            f.refs.iter().any(|r| {
+                !r.test && (idx.is_none() || r.in_fn == idx) && r.path.starts_with("serde_json")
+            }) || f.methods.iter().any(|m| {
+                !m.test
+                    && (idx.is_none() || m.in_fn == idx)
+                    && matches!(m.name.as_str(), "serialize_entry" | "serialize_map")
+            })
+        };
+        if !serde_in(None) {
+            continue;
+        }
+        for (i, func) in f.fns.iter().enumerate() {
+            let Some(ty) = func.self_ty.as_deref() else {
+                continue;
+            };
+            if func.test || func.name != "format_event" {
+                continue;
+            }
+            let json_named = ty.to_ascii_lowercase().contains("json");
+            if json_named || serde_in(Some(i as u32)) {
+                out.push(Hit::new(
+                    Location::new(f.path.clone(), func.line),
+                    format!("`{ty}::format_event` writes events as JSON (a custom formatter)"),
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// `println!`-family calls in service functions other than `main`, in packages

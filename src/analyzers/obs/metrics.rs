@@ -40,15 +40,15 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "metrics are pushed ({}) but there is no Prometheus scrape endpoint",
             p.what
         ))
-        .with_hits(pushed.clone())
-        .with_hits(recorded.into_iter().take(10))
+        .with_found_hits(pushed.clone())
+        .with_found_hits(recorded.into_iter().take(10))
         .looked_for(looked);
     }
     if !recorded.is_empty() || !layers.is_empty() {
         return Outcome::partial("metrics are recorded, but nothing exposes them: no /metrics route and no exporter endpoint")
-            .with_hits(layers)
-            .with_hits(recorded.into_iter().take(10))
-            .with_hits(crates)
+            .with_found_hits(layers)
+            .with_found_hits(recorded.into_iter().take(10))
+            .with_found_hits(crates)
             .looked_for(looked);
     }
     if let Some(unused) = crate::analyzers::declared_unused(

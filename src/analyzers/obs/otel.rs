@@ -54,20 +54,20 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "an exporter is built ({}) but no tracing-opentelemetry layer feeds it the service's spans",
             e.what
         ))
-        .with_hits(exporters.clone())
+        .with_found_hits(exporters.clone())
         .looked_for(looked),
         (None, Some(l)) if !stdout.is_empty() => Outcome::partial(format!(
             "spans reach OpenTelemetry ({}) but only the stdout exporter is set up",
             l.what
         ))
-        .with_hits(layer.clone())
-        .with_hits(stdout)
+        .with_found_hits(layer.clone())
+        .with_found_hits(stdout)
         .looked_for(looked),
         (None, Some(l)) => Outcome::partial(format!(
             "a tracing-opentelemetry layer is wired ({}) but no exporter sends the spans anywhere",
             l.what
         ))
-        .with_hits(layer.clone())
+        .with_found_hits(layer.clone())
         .looked_for(looked),
         (None, None) => crate::analyzers::declared_unused(
             facts,

@@ -70,7 +70,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "latency is measured ({}) but not per request",
             other[0].what
         ))
-        .with_hits(other)
+        .with_found_hits(other)
         .looked_for(looked);
     }
     Outcome::fail("no request latency histogram")

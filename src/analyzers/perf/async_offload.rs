@@ -199,7 +199,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         return Outcome::partial(parts.join("; "))
             .with(elsewhere)
             .with(cpu)
-            .with_hits(offload)
+            .with_found_hits(offload)
             .looked_for(looked);
     }
     let summary = match offload.first() {

@@ -105,7 +105,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "responses carry HTTP cache headers ({}), but the service caches nothing itself",
             http[0].what
         ))
-        .with_hits(http)
+        .with_found_hits(http)
         .looked_for(looked);
     }
     if !unused.is_empty() {

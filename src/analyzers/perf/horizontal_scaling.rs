@@ -86,7 +86,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     if !state.is_empty() {
         return Outcome::partial(format!("state is kept in the process ({})", state[0].what))
             .with_hits(state)
-            .with_hits(scaled)
+            .with_found_hits(scaled)
             .looked_for(looked);
     }
     if !scaled.is_empty() {
@@ -104,6 +104,6 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     }
     Outcome::partial("the handlers keep no state in the process, but no replica count or autoscaler is in the repository")
         .at(facts.anchor(), "no deployment manifest declaring replicas or an autoscaler")
-        .with_hits(external.into_iter().take(3))
+        .with_found_hits(external.into_iter().take(3))
         .looked_for(looked)
 }

@@ -97,7 +97,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
                 "a latency budget is stated ({}) but no CI step runs the load test that checks it",
                 best.hit.what
             ))
-            .with_hits(ev)
+            .with_found_hits(ev)
             .looked_for(looked);
         }
         if best.ms > BUDGET_MS {
@@ -106,7 +106,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
                 best.ms, best.hit.what
             ))
             .with_hits(ev)
-            .with_hits(ci_runs)
+            .with_found_hits(ci_runs)
             .looked_for(looked);
         }
         return Outcome::pass(format!("{} and CI runs the load test", best.hit.what))
@@ -118,7 +118,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "a latency objective is watched in production ({}), but no test checks it before release",
             alerts[0].what
         ))
-        .with_hits(alerts)
+        .with_found_hits(alerts)
         .looked_for(looked);
     }
     Outcome::manual("no latency budget is stated in a load test, benchmark or SLO in this repository; latency cannot be measured statically — attest it with the measured p95")

@@ -164,7 +164,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             state[0].what
         ))
         .with_hits(state)
-        .with_hits(ev)
+        .with_found_hits(ev)
         .looked_for(looked);
     }
     if !separate {

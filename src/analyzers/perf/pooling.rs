@@ -88,7 +88,11 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         return Outcome::na("no database pool and no outbound HTTP client to reuse");
     }
     let looked = "one database pool with size and timeouts, and HTTP clients built once at startup and shared through state";
-    let db_ev: Vec<Evidence> = db.as_ref().map(|o| o.evidence.clone()).unwrap_or_default();
+    // A passing pool's evidence is all found once normalised.
+    let db_ev: Vec<Evidence> = db
+        .as_ref()
+        .map(|o| o.clone().normalised().evidence)
+        .unwrap_or_default();
     if !per_request.is_empty() {
         return Outcome::fail(format!(
             "HTTP clients are built per request in {} place(s): each call opens new connections",
@@ -101,12 +105,12 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     match db {
         Some(o) if o.status == Status::Fail => Outcome::fail(format!("database: {}", o.summary))
             .with(o.evidence)
-            .with_hits(once)
+            .with_found_hits(once)
             .looked_for(looked),
         Some(o) if o.status == Status::Partial => {
             Outcome::partial(format!("database: {}", o.summary))
                 .with(o.evidence)
-                .with_hits(once)
+                .with_found_hits(once)
                 .looked_for(looked)
         }
         Some(o) if o.status == Status::Manual && once.is_empty() => o,

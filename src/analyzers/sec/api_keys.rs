@@ -129,7 +129,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "API keys are checked against a single shared key from configuration: it cannot be rotated per client, revoked alone or scoped",
         )
         .with(header)
-        .with(routes.iter().take(3).map(|r| Evidence::new(r.location.clone(), format!("{} {}", r.method, r.path))))
+        .with_found(routes.iter().take(3).map(|r| Evidence::new(r.location.clone(), format!("{} {}", r.method, r.path))))
         .looked_for(looked);
     }
     let hashing_code = hashing_code(facts);
@@ -193,8 +193,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             plain[0].message
         ))
         .with(plain)
-        .with(rotation)
-        .with(scopes)
+        .with_found(rotation)
+        .with_found(scopes)
         .looked_for(looked);
     }
     let parts = [!hashed.is_empty(), !rotation.is_empty(), !scopes.is_empty()];
@@ -217,10 +217,10 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     } else {
         Outcome::partial(summary).looked_for(looked)
     };
-    o.with(hashed)
-        .with(rotation)
-        .with(scopes)
-        .with(header.into_iter().take(2))
+    o.with_found(hashed)
+        .with_found(rotation)
+        .with_found(scopes)
+        .with_found(header.into_iter().take(2))
 }
 
 /// API-key models: service types and migration tables.

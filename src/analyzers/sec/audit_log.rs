@@ -68,8 +68,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         return Outcome::partial(
             "an audit type or table exists, but nothing in service code writes to it",
         )
-        .with(defs)
-        .with(tables)
+        .with_found(defs)
+        .with_found(tables)
         .looked_for(looked);
     }
     if super::rbac::unauthenticated_read_only(facts) {
@@ -82,7 +82,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         return Outcome::partial(
             "sign-in/admin handlers log ordinary events, but there is no dedicated audit trail (who did what, kept apart from debug logs)",
         )
-        .with(logged)
+        .with_found(logged)
         .looked_for(looked);
     }
     if facts.routes.is_empty() {

@@ -7,13 +7,21 @@
 //!   (`from_fn(require_auth)`, `HttpAuthentication::bearer(..)`,
 //!   `ValidateRequestHeaderLayer::bearer(..)`, `login_required!`, salvo `JwtAuth`);
 //! - **a guard among the handler's parameters**: a service type implementing
-//!   `FromRequestParts`/`FromRequest` (axum, actix-web, rocket, poem) whose name
-//!   says principal (`AuthUser`, `Claims`, `User`, `Admin`, `Session`) and whose
-//!   extraction reads a credential (authorization header, cookie, session, token);
-//!   crate extractors (`Identity`, `BearerAuth`, `AuthSession`,
-//!   `TypedHeader<Authorization<Bearer>>`); `Extension<CurrentUser>` set by auth
-//!   middleware; poem-openapi `SecurityScheme` parameters. `Option<..>` and
-//!   `Maybe..` guards do not reject anyone and do not count.
+//!   `FromRequestParts`/`FromRequest` (axum, actix-web, rocket, poem), judged by
+//!   its impl (see [`super::guards`]): one that refuses with 401/403 or a login
+//!   redirect is a guard whatever its name (`MaybeUser`); one whose rejection
+//!   is `Infallible` is none whatever its name (`BearerAuth`); otherwise a
+//!   principal name (`AuthUser`, `Claims`, `Admin`) and an extraction that reads
+//!   a credential decide. Crate extractors (`Identity`, `BearerAuth`,
+//!   `AuthSession`, `TypedHeader<Authorization<Bearer>>`) count unless the name
+//!   is the service's own; `Extension<CurrentUser>` set by auth middleware;
+//!   poem-openapi `SecurityScheme` parameters;
+//! - **the handler refusing itself**: an `Option<credential>` parameter whose
+//!   absence the handler turns into 401/403 (`.ok_or(Unauthorized)`), or a
+//!   credential header it reads;
+//! - **auth middleware on a router seaworthy could not join to its routes**
+//!   (`app = app.layer(ValidateRequestHeaderLayer::bearer(key))` on a router
+//!   another function built) covers the routes otherwise left open.
 //!
 //! Cross-artifact: an OpenAPI operation that requires security (its own
 //! `security`, or the document's) whose code route has no guard is reported.
@@ -71,10 +79,18 @@ const VERIFY_FNS: &[&str] = &[
     "decode_token",
 ];
 
-pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
-    if let Some(na) = unless_server(facts) {
-        return na;
-    }
+/// What sec.authn sees: guard types, the mechanism, routes guarded and open,
+/// and guarded handlers whose route path could not be read.
+struct Survey<'a> {
+    guards: Vec<GuardType>,
+    mechanism: Vec<Evidence>,
+    routes: Vec<&'a Route>,
+    guarded: Vec<(&'a Route, String)>,
+    open: Vec<&'a Route>,
+    unrouted_guarded: Vec<Evidence>,
+}
+
+fn survey(facts: &Facts) -> Survey<'_> {
     let guards = common::guard_types(facts);
     let mechanism = mechanism(facts, &guards);
     let routes: Vec<&Route> = facts
@@ -91,6 +107,16 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             None => {}
         }
     }
+    // Auth middleware applied to a router seaworthy could not join to its
+    // routes (`app = app.layer(ValidateRequestHeaderLayer::bearer(key))` on a
+    // router built by another function) covers the routes left open.
+    if let Some(layer) = super::guards::unjoined_auth_layers(facts).first() {
+        let how = format!(
+            "auth middleware applied at {} to the router that serves it",
+            layer.location
+        );
+        guarded.extend(open.drain(..).map(|r| (r, how.clone())));
+    }
     // Attribute-routed handlers whose route path seaworthy could not read
     // (`#[get(path = "crate::ROUTES.x")]`) are still handlers.
     let routed: std::collections::HashSet<(usize, usize)> = common::handler_set(facts);
@@ -100,7 +126,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             if func.test || routed.contains(&(fi, ni)) || !common::is_attr_handler(func) {
                 continue;
             }
-            if let Some(how) = common::handler_guard(func, &guards) {
+            if let Some(how) = common::handler_guard(facts, (fi, ni), &guards) {
                 unrouted_guarded.push(Evidence::new(
                     Location::new(f.path.clone(), func.line),
                     format!("handler `{}` — {how}", func.name),
@@ -108,6 +134,56 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             }
         }
     }
+    Survey {
+        guards,
+        mechanism,
+        routes,
+        guarded,
+        open,
+        unrouted_guarded,
+    }
+}
+
+/// Evidence that the service authenticates incoming requests, as sec.authn
+/// judges it (a guarded route or handler, else an auth mechanism); empty when
+/// sec.authn finds none. Other items (test.auth-flows) ask this so that the
+/// two agree on whether there is authentication to test.
+pub fn authenticates(facts: &Facts) -> Vec<Evidence> {
+    let s = survey(facts);
+    let mut out = guarded_evidence(&s.guarded, 3);
+    out.extend(s.unrouted_guarded.into_iter().take(3));
+    if out.is_empty() {
+        out.extend(s.mechanism.into_iter().take(3));
+    }
+    out
+}
+
+/// "METHOD /path — how it is guarded" for the first `n` guarded routes.
+fn guarded_evidence(guarded: &[(&Route, String)], n: usize) -> Vec<Evidence> {
+    guarded
+        .iter()
+        .take(n)
+        .map(|(r, how)| {
+            Evidence::new(
+                r.location.clone(),
+                format!("{} {} — {how}", r.method, r.path),
+            )
+        })
+        .collect()
+}
+
+pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
+    if let Some(na) = unless_server(facts) {
+        return na;
+    }
+    let Survey {
+        guards,
+        mechanism,
+        routes,
+        guarded,
+        open,
+        unrouted_guarded,
+    } = survey(facts);
     let spec_gaps = spec_gaps(facts, &routes, &guards);
     let looked = "authentication middleware on routes (from_fn(require_auth), HttpAuthentication, ValidateRequestHeaderLayer, JwtAuth) or guard extractors in handler parameters (FromRequestParts/FromRequest types reading a token, cookie or session; Identity, BearerAuth, AuthSession, Claims), backed by jsonwebtoken, sessions, OAuth2/OIDC or API keys";
 
@@ -154,7 +230,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "an authentication mechanism exists ({}) but no route is visibly guarded by it",
             mechanism[0].message
         ))
-        .with(mechanism)
+        .with_found(mechanism)
         .with(open.iter().take(5).map(|r| {
             Evidence::new(
                 r.location.clone(),
@@ -172,16 +248,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         guarded.len(),
         open.len()
     );
-    let evidence: Vec<Evidence> = guarded
-        .iter()
-        .take(10)
-        .map(|(r, how)| {
-            Evidence::new(
-                r.location.clone(),
-                format!("{} {} — {how}", r.method, r.path),
-            )
-        })
-        .collect();
+    let evidence = guarded_evidence(&guarded, 10);
     let open_ev: Vec<Evidence> = open
         .iter()
         .take(5)
@@ -198,8 +265,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             spec_gaps.len()
         ))
         .with(spec_gaps)
-        .with(evidence)
-        .with(mechanism)
+        .with_found(evidence)
+        .with_found(mechanism)
         .looked_for(looked);
     }
     Outcome::pass(summary)
@@ -210,22 +277,20 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
 
 /// What authenticates in this service: crates, guard types, verify calls.
 pub fn mechanism(facts: &Facts, guards: &[GuardType]) -> Vec<Evidence> {
-    let mut out: Vec<Evidence> = facts
-        .dep_hits(AUTH_CRATES)
-        .into_iter()
-        .map(Evidence::from)
-        .collect();
+    let mut out: Vec<Evidence> = super::guards::unjoined_auth_layers(facts);
+    out.extend(facts.dep_hits(AUTH_CRATES).into_iter().map(Evidence::from));
     for g in guards {
         out.push(Evidence::new(
             g.location.clone(),
             format!(
-                "`{}` is a request guard that reads a credential{}",
+                "`{}` is {}: {}",
                 g.name,
                 if g.optional {
-                    " (optional: it rejects nobody)"
+                    "a request extractor but no guard"
                 } else {
-                    ""
-                }
+                    "a request guard"
+                },
+                g.how
             ),
         ));
     }

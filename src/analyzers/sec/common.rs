@@ -6,13 +6,17 @@
 //! `AdminUser` → `admin`, `user`) so a guard is recognised by what it is called
 //! without matching substrings by accident (`author` is not `auth`).
 
-use crate::extract::rust::{FnFact, LayerFact, RustFile};
+use crate::extract::rust::{LayerFact, RustFile};
 use crate::facts::query::Hit;
-use crate::facts::{Facts, Route};
+use crate::facts::Facts;
 use crate::location::Location;
 use crate::rules::Evidence;
 use std::collections::{BTreeMap, HashSet};
 
+pub use super::guards::{
+    guard_param, guard_types, handler_guard, is_attr_handler, is_credential_header, route_guard,
+    GuardType,
+};
 pub use super::secrets::detect::is_secret_name;
 
 /// Split an identifier or a compact code text into lower-case words:
@@ -336,9 +340,27 @@ pub const ROLE_WORDS: &[&str] = &[
 
 /// Whether a middleware checks roles or permissions. "policy" alone is not
 /// enough (a CORS, retry or cache policy is not access control): it counts
-/// only beside an access word.
+/// only beside an access word. Words inside string literals are data, not the
+/// middleware's name (`("Permissions-Policy", "interest-cohort=()")`), and a
+/// layer that sets response headers (`DefaultHeaders`, `SetResponseHeaderLayer`)
+/// checks nothing.
 pub fn is_role_layer(l: &LayerFact) -> bool {
-    let w = words(&l.text);
+    let w = words(&without_strings(&l.text));
+    let sets_headers = w.windows(2).any(|p| {
+        matches!(
+            (p[0].as_str(), p[1].as_str()),
+            ("default", "headers")
+                | ("response", "header")
+                | ("request", "header")
+                | ("set", "header")
+                | ("insert", "header")
+                | ("append", "header")
+                | ("add", "header")
+        )
+    });
+    if sets_headers {
+        return false;
+    }
     let unrelated = w.iter().any(|x| {
         matches!(
             x.as_str(),
@@ -364,6 +386,32 @@ pub fn is_role_layer(l: &LayerFact) -> bool {
     })
 }
 
+/// Code text with the contents of its string literals removed:
+/// `add(("Permissions-Policy", "x"))` → `add(("", ""))`.
+fn without_strings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_str = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+                out.push(c);
+            }
+            continue;
+        }
+        if c == '"' {
+            in_str = true;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Nouns that name roles and permissions (`enum Role`, `struct Permission`).
 pub const ROLE_NOUNS: &[&str] = &[
     "role",
@@ -379,269 +427,6 @@ pub const ROLE_NOUNS: &[&str] = &[
     "capability",
     "capabilities",
 ];
-
-/// A type that authenticates the request when a handler takes it.
-#[derive(Debug, Clone)]
-pub struct GuardType {
-    pub name: String,
-    pub location: Location,
-    /// `MaybeUser`, `OptionalClaims`: present or not, the request proceeds.
-    pub optional: bool,
-    /// Its name says it also checks a role (`AdminUser`, `RequireAdmin`).
-    pub role: bool,
-}
-
-/// Words in a type name that say it is an authenticated principal.
-const PRINCIPAL_WORDS: &[&str] = &[
-    "user",
-    "admin",
-    "auth",
-    "authenticated",
-    "authed",
-    "claims",
-    "token",
-    "session",
-    "identity",
-    "principal",
-    "account",
-    "login",
-    "logged",
-    "apikey",
-    "bearer",
-    "jwt",
-    "credential",
-    "credentials",
-    "caller",
-    "member",
-    "owner",
-    "moderator",
-    "staff",
-    "superuser",
-    "operator",
-    "viewer",
-    "subject",
-];
-
-/// Extractor types from auth crates.
-const CRATE_GUARDS: &[&str] = &[
-    "Identity",
-    "BearerAuth",
-    "BasicAuth",
-    "AuthSession",
-    "JwtClaims",
-    "AuthUser",
-    "AuthenticatedUser",
-    "CurrentUser",
-    "Claims",
-    "RequireAuth",
-];
-
-/// Traits whose implementation makes a type a request extractor or guard.
-const EXTRACTOR_TRAITS: &[&str] = &[
-    "FromRequestParts",
-    "FromRequest",
-    "OptionalFromRequestParts",
-    "FromRequestSync",
-];
-
-/// Service types that authenticate: extractors/guards (`impl FromRequestParts for
-/// AuthUser`, rocket `impl FromRequest for User`) whose name says principal and
-/// whose extraction reads a credential, plus poem-openapi `SecurityScheme` types.
-pub fn guard_types(facts: &Facts) -> Vec<GuardType> {
-    let mut out: Vec<GuardType> = Vec::new();
-    for (_, f) in facts.service_rust() {
-        for imp in f.impls.iter().filter(|i| !i.test) {
-            let Some(tp) = &imp.trait_path else { continue };
-            if !EXTRACTOR_TRAITS.contains(&last_seg(tp)) {
-                continue;
-            }
-            let w = words(&imp.self_ty);
-            let named = w.iter().any(|x| PRINCIPAL_WORDS.contains(&x.as_str()));
-            let reads = extraction_reads_credentials(f, &imp.self_ty);
-            if !reads || !(named || w.iter().any(|x| x == "auth")) {
-                continue;
-            }
-            if out.iter().any(|g| g.name == imp.self_ty) {
-                continue;
-            }
-            out.push(GuardType {
-                name: imp.self_ty.clone(),
-                location: Location::new(f.path.clone(), imp.line),
-                optional: w
-                    .first()
-                    .is_some_and(|x| matches!(x.as_str(), "maybe" | "optional" | "option")),
-                role: w.iter().any(|x| ROLE_WORDS.contains(&x.as_str())),
-            });
-        }
-        for t in f.types.iter().filter(|t| !t.test) {
-            if t.derives.iter().any(|d| last_seg(d) == "SecurityScheme") {
-                out.push(GuardType {
-                    name: t.name.clone(),
-                    location: Location::new(f.path.clone(), t.line),
-                    optional: false,
-                    role: false,
-                });
-            }
-        }
-    }
-    out
-}
-
-/// Whether the extraction functions of `self_ty` in `f` read a credential: an
-/// authorization header, a cookie or session, a token, or decode a JWT.
-fn extraction_reads_credentials(f: &RustFile, self_ty: &str) -> bool {
-    let fns: Vec<u32> = f
-        .fns
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| {
-            x.self_ty.as_deref() == Some(self_ty) && x.name.starts_with("from_request")
-        })
-        .map(|(i, _)| i as u32)
-        .collect();
-    if fns.is_empty() {
-        return false;
-    }
-    let inside = |in_fn: Option<u32>| in_fn.is_some_and(|i| fns.contains(&i));
-    const CRED: &[&str] = &[
-        "authorization",
-        "bearer",
-        "token",
-        "cookie",
-        "cookies",
-        "session",
-        "jwt",
-        "apikey",
-        "api",
-        "decode",
-        "verify",
-        "identity",
-        "user",
-        "auth",
-    ];
-    f.literals
-        .iter()
-        .filter(|l| inside(l.in_fn))
-        .any(|l| has_word(&l.value, CRED))
-        || f.refs
-            .iter()
-            .filter(|r| inside(r.in_fn))
-            .any(|r| has_word(last_seg(&r.path), CRED) || r.path.contains("AUTHORIZATION"))
-        || f.methods
-            .iter()
-            .filter(|m| inside(m.in_fn))
-            .any(|m| has_word(&m.name, CRED))
-}
-
-/// How a route is authenticated, if it is: a layer on it, or a guard type
-/// among its handler's parameters.
-pub fn route_guard(facts: &Facts, route: &Route, guards: &[GuardType]) -> Option<String> {
-    if let Some(l) = route.layers.iter().find(|l| is_auth_layer(l)) {
-        return Some(format!("auth middleware `{}`", clip(&l.text, 70)));
-    }
-    let (fi, ni) = route.handler_fn?;
-    let (f, func) = facts.func((fi, ni));
-    handler_guard(func, guards).or_else(|| {
-        f.literals
-            .iter()
-            .find(|l| l.in_fn == Some(ni as u32) && is_credential_header(&l.value))
-            .map(|l| format!("checks the `{}` header in the handler", l.value))
-    })
-}
-
-/// Headers that carry a credential or a webhook signature.
-pub fn is_credential_header(name: &str) -> bool {
-    let l = name.to_ascii_lowercase();
-    matches!(
-        l.as_str(),
-        "authorization"
-            | "x-api-key"
-            | "api-key"
-            | "x-auth-token"
-            | "x-gitlab-token"
-            | "x-access-token"
-    ) || (l.contains("signature") && (l.starts_with("x-") || l.contains('-')))
-}
-
-/// How a handler function is authenticated: middleware named in its route
-/// attribute (`#[get("/x", wrap = "RequireLogin")]`) or a guard parameter.
-pub fn handler_guard(func: &FnFact, guards: &[GuardType]) -> Option<String> {
-    for a in &func.attrs {
-        if let Some(at) = a.args.find("wrap") {
-            let text = &a.args[at..];
-            let l = LayerFact {
-                text: text.to_string(),
-                paths: Vec::new(),
-                methods: Vec::new(),
-                line: 0,
-            };
-            if is_auth_layer(&l) {
-                return Some(format!(
-                    "auth middleware in its route attribute `{}`",
-                    clip(text, 60)
-                ));
-            }
-        }
-    }
-    guard_param(func, guards).map(|(p, _)| format!("guard parameter `{p}`"))
-}
-
-/// Whether a function is a handler by its attribute (`#[get(..)]`,
-/// `#[post(..)]`, `#[route(..)]`, `#[oai(..)]`), even when the route path is an
-/// expression seaworthy cannot read.
-pub fn is_attr_handler(func: &FnFact) -> bool {
-    !func.route_attrs.is_empty()
-        || func.attrs.iter().any(|a| {
-            matches!(
-                last_seg(&a.path),
-                "get" | "post" | "put" | "delete" | "patch" | "head" | "route" | "oai" | "handler"
-            ) && !a.args.is_empty()
-        })
-}
-
-/// A handler parameter that authenticates (not an optional one), and whether it
-/// also checks a role.
-pub fn guard_param(func: &FnFact, guards: &[GuardType]) -> Option<(String, bool)> {
-    for p in &func.params {
-        let ty = p.ty.as_str();
-        if ty.starts_with("Option<") {
-            continue;
-        }
-        let idents = type_idents(ty);
-        if idents.iter().any(|i| {
-            i.starts_with("Maybe") || i.starts_with("Optional") || *i == "OptionalFromRequestParts"
-        }) {
-            continue;
-        }
-        if let Some(g) = guards
-            .iter()
-            .find(|g| !g.optional && idents.contains(&g.name.as_str()))
-        {
-            return Some((ty.to_string(), g.role));
-        }
-        let crate_guard = idents.iter().any(|i| CRATE_GUARDS.contains(i))
-            || (ty.contains("Authorization<Bearer") || ty.contains("Authorization<Basic"));
-        if crate_guard {
-            let role = idents.iter().any(|i| has_word(i, ROLE_WORDS));
-            return Some((ty.to_string(), role));
-        }
-        // `Extension<CurrentUser>`/`ReqData<Claims>` put there by auth middleware.
-        if (ty.starts_with("Extension<") || ty.starts_with("ReqData<") || ty.contains("::ReqData<"))
-            && idents.iter().skip(1).any(|i| {
-                words(i).iter().any(|w| {
-                    matches!(
-                        w.as_str(),
-                        "claims" | "user" | "principal" | "identity" | "session" | "auth"
-                    )
-                })
-            })
-        {
-            let role = idents.iter().any(|i| has_word(i, ROLE_WORDS));
-            return Some((ty.to_string(), role));
-        }
-    }
-    None
-}
 
 /// The identifiers of a compact type text: `Extension<Arc<User>>` → Extension, Arc, User.
 pub fn type_idents(ty: &str) -> Vec<&str> {
@@ -1008,6 +793,25 @@ mod tests {
         assert_eq!(words("AdminUser"), vec!["admin", "user"]);
         assert_eq!(words("JWTClaims"), vec!["jwtclaims"]);
         assert!(!has_word("author_id", &["auth"]));
+    }
+
+    #[test]
+    fn header_layers_are_not_role_checks() {
+        let layer = |text: &str| LayerFact {
+            text: text.to_string(),
+            paths: Vec::new(),
+            methods: Vec::new(),
+            line: 1,
+        };
+        assert!(!is_role_layer(&layer(
+            r#"actix_middleware::DefaultHeaders::new().add(("Permissions-Policy","interest-cohort=()"))"#
+        )));
+        assert!(!is_role_layer(&layer(
+            r#"SetResponseHeaderLayer::overriding(HeaderName::from_static("x-permissions"),v)"#
+        )));
+        assert!(is_role_layer(&layer("from_fn(require_permission)")));
+        assert!(is_role_layer(&layer(r#"RequireRole::new("admin")"#)));
+        assert_eq!(without_strings(r#"a("b\"c",d)"#), r#"a("",d)"#);
     }
 
     #[test]

@@ -118,7 +118,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             broken[0].message
         ))
         .with(broken)
-        .with(tls.into_iter().take(3))
+        .with_found(tls.into_iter().take(3))
         .looked_for(looked);
     }
     let notes = opt_in_notes(facts);
@@ -136,8 +136,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             tls[0].message
         ))
         .with(plaintext_db)
-        .with(tls.into_iter().take(5))
-        .with(rest)
+        .with_found(tls.into_iter().take(5))
+        .with_found(rest)
         .looked_for(looked);
     }
     let rest_note = if rest.is_empty() {

@@ -19,7 +19,9 @@
 //! routes out · fail: no limiter at all · n/a: no server.
 
 use super::common;
-use crate::analyzers::api::rate_limiting::{CUSTOM_LIMITER, LIMITER_PATHS};
+use crate::analyzers::api::rate_limiting::{
+    is_limiter_layer, names_a_limiter, APPLIED_PATHS, CHECK_METHODS, LIMITER_PATHS,
+};
 use crate::analyzers::unless_server;
 use crate::extract::rust::{LayerFact, MountTarget, RouteItem};
 use crate::facts::query::path_matches;
@@ -28,35 +30,8 @@ use crate::location::Location;
 use crate::rules::{Evidence, Outcome, RuleDef};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// Methods that consult a limiter from inside a handler.
-const CHECK_METHODS: &[&str] = &[
-    "check_key",
-    "check",
-    "until_key_ready",
-    "until_ready",
-    "check_n",
-    "check_key_n",
-];
-
 fn is_limiter(l: &LayerFact) -> bool {
-    l.paths.iter().any(|p| {
-        LIMITER_PATHS
-            .iter()
-            .chain(CUSTOM_LIMITER)
-            .any(|pat| path_matches(p, pat))
-    }) || common::has_word(
-        &l.text,
-        &[
-            "ratelimit",
-            "ratelimiter",
-            "governor",
-            "throttle",
-            "limiter",
-        ],
-    ) || {
-        let w = common::words(&l.text);
-        w.windows(2).any(|p| p[0] == "rate" && p[1] == "limit")
-    }
+    is_limiter_layer(l)
 }
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
@@ -183,15 +158,15 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             unprotected.len()
         ))
         .with(unprotected_ev)
-        .with(evidence)
-        .with(global_ev)
+        .with_found(evidence)
+        .with_found(global_ev)
         .looked_for(looked);
     }
     if !global_ev.is_empty() {
         return Outcome::partial(
             "only a global rate limiter: login and other sensitive routes share the same budget as everything else",
         )
-        .with(global_ev)
+        .with_found(global_ev)
         .with(unprotected_ev)
         .looked_for(looked);
     }
@@ -214,7 +189,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "no rate-limiting layer on the routes built here",
         )
         .with(unprotected_ev)
-        .with(elsewhere)
+        .with_found(elsewhere)
         .looked_for(looked)
 }
 
@@ -262,25 +237,22 @@ fn handler_limits(facts: &Facts) -> Vec<(&Route, Evidence)> {
         let inside = |in_fn: Option<u32>| in_fn == Some(ni as u32);
         // Known limiter types only: a name that merely mentions rate limits
         // (`RATELIMIT_API_MAPPING`) is not a check.
+        // A limiter applied in the handler (a guard, a layer type); a limiter
+        // only configured there (`Quota::per_second`) limits nothing.
         let by_ref = f.refs.iter().find(|x| {
-            inside(x.in_fn) && LIMITER_PATHS.iter().any(|pat| path_matches(&x.path, pat))
+            inside(x.in_fn) && APPLIED_PATHS.iter().any(|pat| path_matches(&x.path, pat))
         });
+        let names_limiter = f
+            .refs
+            .iter()
+            .any(|x| inside(x.in_fn) && LIMITER_PATHS.iter().any(|pat| path_matches(&x.path, pat)));
         let by_method = f.methods.iter().find(|m| {
             inside(m.in_fn)
                 && CHECK_METHODS.contains(&m.name.as_str())
-                && m.root.as_deref().is_some_and(|root| {
-                    common::has_word(
-                        root,
-                        &[
-                            "limiter",
-                            "ratelimiter",
-                            "governor",
-                            "limit",
-                            "throttle",
-                            "limits",
-                        ],
-                    )
-                })
+                && (names_limiter
+                    || m.root.as_deref().is_some_and(|root| {
+                        names_a_limiter(root) || common::has_word(root, &["limit", "limits"])
+                    }))
         });
         if let Some(x) = by_ref {
             out.push((

@@ -12,6 +12,7 @@ pub mod authn;
 pub mod common;
 pub mod encryption;
 pub mod endpoint_rate_limit;
+pub mod guards;
 pub mod input_validation;
 pub mod owasp;
 pub mod password_hashing;

@@ -164,7 +164,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             weak[0].message
         ))
         .with(weak)
-        .with(stored.into_iter().take(3).map(|(e, _)| e))
+        .with_found(stored.into_iter().take(3).map(|(e, _)| e))
         .looked_for(looked);
     }
     if !strong.is_empty() {

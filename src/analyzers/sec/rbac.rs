@@ -112,13 +112,13 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "roles or permissions are modelled ({}) but no check is visible on routes or in handlers",
             model[0].message
         ))
-        .with(model)
+        .with_found(model)
         .looked_for(looked),
         (true, false) => Outcome::partial(format!(
             "access checks exist ({}) but no role or permission model is visible",
             checks[0].message
         ))
-        .with(checks)
+        .with_found(checks)
         .looked_for(looked),
         (true, true) if facts.routes.is_empty() => Outcome::manual(
             "no routes were found in code and no roles or permissions are visible; review access control by hand",
@@ -245,7 +245,7 @@ fn checks(facts: &Facts) -> Vec<Evidence> {
         }
         if let Some(hf) = r.handler_fn {
             let (_, func) = facts.func(hf);
-            if let Some((ty, true)) = common::guard_param(func, &guards) {
+            if let Some((ty, true)) = common::guard_param(facts, hf, &guards) {
                 out.push(Evidence::new(
                     r.location.clone(),
                     format!("{} {} — role guard `{ty}`", r.method, r.path),

@@ -201,8 +201,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         };
         return o
             .with(bad.into_iter().map(|(_, e)| e))
-            .with(reviewed)
-            .with(opaque_note)
+            .with_found(reviewed)
+            .with_found(opaque_note)
             .looked_for(looked);
     }
     let seen = literal.len() + constant.len() + macros.len();

@@ -81,7 +81,8 @@ const EXPIRY_METHODS: &[&str] = &[
 
 pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     let crates = facts.dep_hits(TOKEN_CRATES);
-    let token_types = token_types(facts);
+    let mut token_types = token_types(facts);
+    token_types.extend(bearer_checks(facts));
     let key_calls = key_calls(facts);
     if crates.is_empty() && token_types.is_empty() && key_calls.is_empty() {
         return Outcome::na(
@@ -136,8 +137,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     if !bad.is_empty() {
         return Outcome::fail(format!("tokens are not managed safely: {}", bad[0].message))
             .with(bad)
-            .with(expiry)
-            .with(good)
+            .with_found(expiry)
+            .with_found(good)
             .looked_for(looked);
     }
     let refresh_note = if refresh.is_empty() {
@@ -157,17 +158,25 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             weak[0].message
         ))
         .with(weak)
-        .with(expiry)
-        .with(good)
+        .with_found(expiry)
+        .with_found(good)
         .looked_for(looked);
     }
     if expiry.is_empty() {
         return Outcome::partial(
             "tokens are used but no expiry is visible: no `exp` claim, Validation, session expiry or expires_at",
         )
-        .with(crates.into_iter().map(Evidence::from))
-        .with(token_types.into_iter().map(|(l, n)| Evidence::new(l, format!("token type `{n}`"))))
-        .with(good)
+        .with_found(crates.into_iter().map(Evidence::from))
+        .with_found(token_types.into_iter().map(|(l, n)| {
+            // Bearer checks come described; types come by name.
+            let what = if n.contains(' ') {
+                n
+            } else {
+                format!("token type `{n}`")
+            };
+            Evidence::new(l, what)
+        }))
+        .with_found(good)
         .looked_for(looked);
     }
     let keys = if good.is_empty() {
@@ -212,6 +221,34 @@ fn key_calls(facts: &Facts) -> Vec<(Location, String, bool, String)> {
             out.push((loc, k.callee.clone(), lit, source));
         }
     }
+    out
+}
+
+/// Handlers that require a bearer token they check themselves
+/// (`Option<TypedHeader<Authorization<Bearer>>>` refused when missing, a
+/// `TypedHeader<Authorization<Bearer>>` guard): the service checks tokens even
+/// with no token crate or type.
+fn bearer_checks(facts: &Facts) -> Vec<(Location, String)> {
+    let guards = common::guard_types(facts);
+    let mut out = Vec::new();
+    for r in &facts.routes {
+        let Some(hf) = r.handler_fn else { continue };
+        let (_, func) = facts.func(hf);
+        let bearer = func
+            .params
+            .iter()
+            .any(|p| p.ty.contains("Authorization<Bearer"));
+        if bearer && common::handler_guard(facts, hf, &guards).is_some() {
+            out.push((
+                r.location.clone(),
+                format!(
+                    "bearer token checked by `{}` ({} {})",
+                    func.name, r.method, r.path
+                ),
+            ));
+        }
+    }
+    out.truncate(5);
     out
 }
 

@@ -67,14 +67,14 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     }
     if !retries.is_empty() {
         return Outcome::partial("retries without timeouts: a hung peer is retried, not cut off")
-            .with_hits(retries)
+            .with_found_hits(retries)
             .looked_for(looked);
     }
     if !timeouts.is_empty() {
         return Outcome::partial(
             "timeouts only: a failing peer is called at full rate with no retry budget or breaker",
         )
-        .with_hits(timeouts)
+        .with_found_hits(timeouts)
         .looked_for(looked);
     }
     Outcome::fail("outbound calls have no breaker, retry policy or timeout")

@@ -50,7 +50,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             internal[0].what
         ))
         .with_hits(internal)
-        .with_hits(configured)
+        .with_found_hits(configured)
         .looked_for(looked);
     }
     if let Some(first) = registry.first().or(configured.first()) {

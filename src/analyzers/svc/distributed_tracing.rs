@@ -75,13 +75,13 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "spans become OpenTelemetry spans ({}), but no trace context is propagated: each service starts its own trace",
             l.what
         ))
-        .with_hits(layer.clone())
+        .with_found_hits(layer.clone())
         .looked_for(looked),
         (None, Some(p)) => Outcome::partial(format!(
             "trace context is propagated ({}), but no tracing-opentelemetry layer turns spans into OpenTelemetry spans",
             p.what
         ))
-        .with_hits(propagation.clone())
+        .with_found_hits(propagation.clone())
         .looked_for(looked),
         (None, None) => crate::analyzers::declared_unused(
             facts,

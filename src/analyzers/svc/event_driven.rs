@@ -6,7 +6,8 @@
 //! streams/pub-sub (`xadd`, `publish`, `subscribe`) — carrying event types
 //! (a serde/prost type named `…Event`, `…Message`, `…Command`, `…Notification`,
 //! or for something that happened: `OrderPlaced`, `PaymentCaptured`).
-//! A broker crate nobody calls publishes nothing.
+//! A broker crate nobody calls publishes nothing. Only event types the broker
+//! code defines or names count: an `Event` type elsewhere is not published.
 //!
 //! pass: broker used with event types · partial: broker used with untyped
 //! payloads · fail: broker crate declared but unused · n/a: no broker client.
@@ -60,13 +61,23 @@ const BROKER_PATHS: &[&str] = &[
     "^zmq",
 ];
 
+const REDIS_PATHS: &[&str] = &["^redis", "^fred", "^deadpool_redis", "^bb8_redis"];
+
 /// Broker use in service code: client paths and Redis stream/pub-sub calls.
+/// A `.publish()`/`.subscribe()` counts only in a file that uses a Redis
+/// client and with a channel argument: `broadcast::Sender::subscribe()` is
+/// no broker.
 pub fn broker_use(facts: &Facts) -> Vec<Hit> {
     let mut hits = facts.refs_or_imports(BROKER_PATHS);
     if !facts
         .deps(&["redis", "fred", "deadpool-redis", "bb8-redis"])
         .is_empty()
     {
+        let redis_files: std::collections::BTreeSet<String> = facts
+            .refs_or_imports(REDIS_PATHS)
+            .into_iter()
+            .map(|h| h.location.path)
+            .collect();
         for (f, m) in facts.methods(&[
             "xadd",
             "xread",
@@ -77,10 +88,19 @@ pub fn broker_use(facts: &Facts) -> Vec<Hit> {
             "psubscribe",
             "get_async_pubsub",
         ]) {
-            hits.push(Hit::new(
-                Location::new(f.path.clone(), m.line),
-                format!("Redis `.{}()`", m.name),
-            ));
+            // Redis subscribes to a named channel and publishes to one; a
+            // `broadcast::Sender::subscribe()` takes no argument.
+            let min_args = match m.name.as_str() {
+                "subscribe" | "psubscribe" => 1,
+                "publish" => 2,
+                _ => 0,
+            };
+            if redis_files.contains(&f.path) && m.args >= min_args {
+                hits.push(Hit::new(
+                    Location::new(f.path.clone(), m.line),
+                    format!("Redis `.{}()`", m.name),
+                ));
+            }
         }
     }
     hits
@@ -100,7 +120,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             Outcome::na("no message broker client (lapin, rdkafka, async-nats, SQS/SNS, Pub/Sub, Redis streams, …)")
         });
     }
-    let events = event_types(facts);
+    let events = carried_events(facts, &used);
     if let Some(e) = events.first() {
         return Outcome::pass(format!(
             "events over a broker: {} and {}",
@@ -112,7 +132,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     Outcome::partial(
         "a broker is used, but no event types were found: payloads are untyped bytes or strings",
     )
-    .with_hits(used)
+    .with_found_hits(used)
     .looked_for(looked)
 }
 
@@ -129,8 +149,32 @@ fn past_tense(name: &str) -> bool {
         )
 }
 
-/// Serialisable types named for events.
-pub fn event_types(facts: &Facts) -> Vec<Hit> {
+/// Event types the broker code carries: defined in a file that uses the
+/// broker, or named there. An `Event` type elsewhere (a telemetry event, a
+/// websocket frame) says nothing about what goes over the broker.
+fn carried_events(facts: &Facts, used: &[Hit]) -> Vec<Hit> {
+    let files: std::collections::BTreeSet<&str> =
+        used.iter().map(|h| h.location.path.as_str()).collect();
+    let named_there = |name: &str| {
+        facts
+            .rust
+            .iter()
+            .filter(|f| files.contains(f.path.as_str()))
+            .any(|f| {
+                f.refs
+                    .iter()
+                    .any(|r| !r.test && r.path.rsplit("::").next() == Some(name))
+            })
+    };
+    event_types(facts)
+        .into_iter()
+        .filter(|(name, e)| files.contains(e.location.path.as_str()) || named_there(name))
+        .map(|(_, e)| e)
+        .collect()
+}
+
+/// Serialisable types named for events, with their names.
+fn event_types(facts: &Facts) -> Vec<(String, Hit)> {
     let mut out = Vec::new();
     for (_, f) in facts.service_rust() {
         for t in f.types.iter().filter(|t| !t.test) {
@@ -145,9 +189,12 @@ pub fn event_types(facts: &Facts) -> Vec<Hit> {
                     || d == "Message"
             });
             if named && serial {
-                out.push(Hit::new(
-                    Location::new(f.path.clone(), t.line),
-                    format!("event type `{}`", t.name),
+                out.push((
+                    t.name.clone(),
+                    Hit::new(
+                        Location::new(f.path.clone(), t.line),
+                        format!("event type `{}`", t.name),
+                    ),
                 ));
             }
         }

@@ -62,14 +62,14 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         let mut o = Outcome::partial(
             "the server drains only on Ctrl-C (SIGINT): `docker stop` and Kubernetes send SIGTERM, which ends the process without draining",
         )
-        .with_hits(s.drains);
+        .with_found_hits(s.drains);
         o = o.with_hits(s.sigint);
         return o.looked_for(looked);
     }
     if !s.sigterm.is_empty() || !s.sigint.is_empty() {
         return Outcome::partial("a signal is handled, but the server is not told to drain: requests in flight are cut off")
-            .with_hits(s.sigterm)
-            .with_hits(s.sigint)
+            .with_found_hits(s.sigterm)
+            .with_found_hits(s.sigint)
             .looked_for(looked);
     }
     let at = facts

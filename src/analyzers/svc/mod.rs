@@ -105,28 +105,35 @@ pub fn shutdown(facts: &Facts) -> Shutdown {
         "SIGINT",
         "ctrlc::set_handler",
     ]);
+    let served = served_packages(facts);
+    let in_served =
+        |h: &Hit| match crate::facts::packages::package_of(&facts.packages, &h.location.path) {
+            Some(i) => served.as_ref().is_none_or(|s| s.contains(&i)),
+            None => true,
+        };
     s.framework = facts
         .refs_or_imports(&["actix_web::HttpServer", "ntex::web::HttpServer"])
         .into_iter()
+        .filter(|h| in_served(h))
         .take(1)
-        .map(|h| crate::facts::query::Hit::new(h.location, "actix-web's HttpServer drains on SIGTERM/SIGINT by default (30 s shutdown_timeout)"))
+        .map(|h| Hit::new(h.location, "actix-web's HttpServer drains on SIGTERM/SIGINT by default (30 s shutdown_timeout)"))
         .collect();
-    let rocket = facts
-        .refs_or_imports(&[
-            "rocket::build",
-            "rocket::launch",
-            "rocket::custom",
-            "rocket::ignite",
-        ])
-        .into_iter()
-        .take(1)
-        .map(|h| {
-            crate::facts::query::Hit::new(
-                h.location,
-                "Rocket drains on SIGTERM/SIGINT by default (its `shutdown` grace period)",
-            )
-        });
-    s.framework.extend(rocket);
+    // Rocket drains on its own only from 0.5 on; 0.4 (`rocket::ignite`,
+    // `rocket_contrib`) stops when the process is killed.
+    if !rocket_before_0_5(facts) {
+        let rocket = facts
+            .refs_or_imports(&["rocket::build", "rocket::launch", "rocket::custom"])
+            .into_iter()
+            .filter(|h| in_served(h))
+            .take(1)
+            .map(|h| {
+                Hit::new(
+                    h.location,
+                    "Rocket drains on SIGTERM/SIGINT by default (its `shutdown` grace period)",
+                )
+            });
+        s.framework.extend(rocket);
+    }
     s.disabled = facts
         .methods(&["disable_signals"])
         .into_iter()
@@ -138,6 +145,47 @@ pub fn shutdown(facts: &Facts) -> Shutdown {
         })
         .collect();
     s
+}
+
+/// Packages whose code runs in a binary of this repository: those with a bin
+/// target (declared, `src/main.rs` or `src/bin/`) and the workspace packages
+/// they depend on, transitively. `None` when no package has a binary (a
+/// library-only tree, where nothing can be ruled out). A framework adapter
+/// library that no binary here links is not the served process.
+fn served_packages(facts: &Facts) -> Option<Vec<usize>> {
+    let pkgs = &facts.packages;
+    let mut served: Vec<usize> = (0..pkgs.len()).filter(|&i| pkgs[i].has_bin).collect();
+    if served.is_empty() {
+        return None;
+    }
+    let mut next = 0;
+    while next < served.len() {
+        let p = &pkgs[served[next]];
+        next += 1;
+        for d in &p.deps {
+            if let Some(j) = pkgs
+                .iter()
+                .position(|q| crate::facts::packages::same_crate(&q.name, &d.name))
+            {
+                if !served.contains(&j) {
+                    served.push(j);
+                }
+            }
+        }
+    }
+    Some(served)
+}
+
+/// The locked Rocket is older than 0.5, or, with no lock, the code uses what
+/// only 0.4 has (`rocket::ignite`, the `rocket_contrib` crate).
+fn rocket_before_0_5(facts: &Facts) -> bool {
+    match facts.lock.get("rocket").and_then(|v| v.last()) {
+        Some(v) => v.starts_with("0.4") || v.starts_with("0.3") || v.starts_with("0.2"),
+        None => {
+            !facts.deps(&["rocket_contrib"]).is_empty()
+                || !facts.refs_or_imports(&["rocket::ignite"]).is_empty()
+        }
+    }
 }
 
 /// HTTP/gRPC client crates: the service calls something.

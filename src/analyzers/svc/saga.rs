@@ -71,7 +71,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "a database write and a broker publish sit side by side with no outbox: a crash between commit and publish loses or duplicates the event",
         )
         .with_hits(dual)
-        .with_hits(db)
+        .with_found_hits(db)
         .looked_for(looked);
     }
     if !brokers.is_empty() {

@@ -35,38 +35,39 @@ pub fn test_runs(facts: &Facts) -> Vec<TestRun> {
     let re = scan::re(TEST_RUN);
     let mut out = Vec::new();
     for (hit, cmd) in scan::ci_hits(facts, &re) {
-        let line = matched_line(&cmd.text, &re);
-        // `cargo llvm-cov report` only renders an earlier run.
-        if scan::re(r"llvm-cov\s+(report|clean|show-env)").is_match(&line) {
-            continue;
-        }
         let workflow = cmd.via.as_ref().unwrap_or(&cmd.location).path.clone();
-        let weak = if cmd.allow_failure {
-            Some("its step/job may fail without failing the pipeline (continue-on-error / allow_failure)".to_string())
-        } else if scan::re(r"\|\|\s*(true|exit\s+0|:)\b").is_match(&line) {
-            Some("its failure is swallowed (`|| true`)".to_string())
-        } else if line.contains("--no-run") {
-            Some("it only compiles the tests (`--no-run`)".to_string())
-        } else {
-            untriggered(facts, &workflow)
-                .map(|t| format!("its workflow only runs on {t}, not on pushes or pull requests"))
+        // A step may run the tests on several lines (`--no-run` to build them,
+        // then the run itself): the step gates when any of its runs does.
+        let verdicts: Vec<Option<String>> = cmd
+            .text
+            .lines()
+            .filter(|l| re.is_match(l))
+            // `cargo llvm-cov report` only renders an earlier run.
+            .filter(|l| !scan::re(r"llvm-cov\s+(report|clean|show-env)").is_match(l))
+            .map(|line| weakness(facts, cmd.allow_failure, line, &workflow))
+            .collect();
+        let weak = match verdicts.iter().find(|w| w.is_none()).or(verdicts.first()) {
+            Some(w) => w.clone(),
+            // The command spans lines (`cargo \\n test`): judge it whole.
+            None => weakness(facts, cmd.allow_failure, &cmd.text, &workflow),
         };
         out.push(TestRun { hit, weak });
     }
     out
 }
 
-/// The line of `text` the pattern matched.
-fn matched_line(text: &str, re: &regex::Regex) -> String {
-    let Some(m) = re.find(text) else {
-        return String::new();
-    };
-    let start = text[..m.start()].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let end = text[m.end()..]
-        .find('\n')
-        .map(|i| m.end() + i)
-        .unwrap_or(text.len());
-    text[start..end].to_string()
+/// Why the test run on `line` gates nothing, if it does not.
+fn weakness(facts: &Facts, allow_failure: bool, line: &str, workflow: &str) -> Option<String> {
+    if allow_failure {
+        Some("its step/job may fail without failing the pipeline (continue-on-error / allow_failure)".to_string())
+    } else if scan::re(r"\|\|\s*(true|exit\s+0|:)\b").is_match(line) {
+        Some("its failure is swallowed (`|| true`)".to_string())
+    } else if line.contains("--no-run") {
+        Some("it only compiles the tests (`--no-run`)".to_string())
+    } else {
+        untriggered(facts, workflow)
+            .map(|t| format!("its workflow only runs on {t}, not on pushes or pull requests"))
+    }
 }
 
 /// For a GitHub workflow that never runs on push / pull_request / merge_group
@@ -104,7 +105,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         return Outcome::fail("no CI configuration: nothing runs the tests on a change")
             .at(
                 facts.anchor(),
-                "no .github/workflows/*.yml or .gitlab-ci.yml in this repository",
+                "no .github/workflows/*.yml, .gitlab-ci.yml or .circleci/config.yml in this repository",
             )
             .looked_for(looked);
     }

@@ -93,7 +93,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "{}; no test checks responses against the contract",
             weak[0].what
         ))
-        .with_hits(weak)
+        .with_found_hits(weak)
         .looked_for(looked);
     }
     Outcome::fail("no contract tests")

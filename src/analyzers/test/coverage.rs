@@ -140,8 +140,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
                 "a {v} % threshold is configured ({}) but no CI step runs a coverage tool, so nothing enforces it",
                 hit.location
             ))
-            .with(ev_thresholds)
-            .with(ev_reports)
+            .with_found(ev_thresholds)
+            .with_found(ev_reports)
             .looked_for(looked);
         }
     }
@@ -155,7 +155,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         if best.is_none() {
             return Outcome::fail(format!("{}, below 80 %", hit.what))
                 .with(ev_reports)
-                .with_hits(runs)
+                .with_found_hits(runs)
                 .looked_for(looked);
         }
     }
@@ -165,8 +165,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             hit.what
         ))
         .with(ev_thresholds)
-        .with_hits(runs)
-        .with(ev_reports)
+        .with_found_hits(runs)
+        .with_found(ev_reports)
         .looked_for(looked);
     }
     if ci_enforced {
@@ -174,7 +174,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "coverage is measured ({}) but no threshold holds it at 80 %",
             runs[0].what
         ))
-        .with_hits(runs)
+        .with_found_hits(runs)
         .looked_for(looked);
     }
     let anchor = facts

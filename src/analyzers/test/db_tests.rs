@@ -156,8 +156,8 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         return Outcome::partial(
             "a database is set up for tests, but no test is seen running against it",
         )
-        .with_hits(ci_db)
-        .with_hits(pools)
+        .with_found_hits(ci_db)
+        .with_found_hits(pools)
         .looked_for(looked);
     }
     Outcome::fail("no test runs against a database")

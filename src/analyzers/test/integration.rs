@@ -100,7 +100,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "{} test(s) in tests/, but none sends a request through the router or a server",
             integration.len()
         ))
-        .with_hits(integration)
+        .with_found_hits(integration)
         .looked_for(looked);
     }
     Outcome::fail("no test drives the API")

@@ -126,7 +126,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "{} in the repository, but no CI step runs it and no results are written down",
             found[0].what
         ))
-        .with_hits(found)
+        .with_found_hits(found)
         .looked_for(looked);
     }
     Outcome::fail("no load test")

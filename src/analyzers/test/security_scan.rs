@@ -116,7 +116,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             weak[0].message
         ))
         .with(weak)
-        .with_hits(configs)
+        .with_found_hits(configs)
         .looked_for(looked);
     }
     if !configs.is_empty() {
@@ -124,7 +124,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "{} but no CI step runs the scanner",
             configs[0].what
         ))
-        .with_hits(configs)
+        .with_found_hits(configs)
         .looked_for(looked);
     }
     let mut other: Vec<Hit> = facts
@@ -156,7 +156,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             "{}, but no advisory scan checks the dependencies for known vulnerabilities",
             other[0].what
         ))
-        .with_hits(other)
+        .with_found_hits(other)
         .looked_for(looked);
     }
     Outcome::fail("no vulnerability scan")

@@ -95,6 +95,6 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         untested.len() + tested.len()
     ))
     .with(untested)
-    .with(tested)
+    .with_found(tested)
     .looked_for(looked)
 }

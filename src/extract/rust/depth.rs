@@ -43,6 +43,11 @@ struct Level {
     after_arrow_head: bool,
     /// Inside `#`/`#!` of an attribute, before its `[…]`.
     in_attr: bool,
+    /// The previous token was a lone `.` (a method call, field or `.await`).
+    after_dot: bool,
+    /// The previous tokens were `.name`: a `(…)` next is that method call's
+    /// arguments, on the call's own level.
+    after_dot_name: bool,
 }
 
 impl Level {
@@ -55,6 +60,8 @@ impl Level {
             after_brace: false,
             after_arrow_head: false,
             in_attr: false,
+            after_dot: false,
+            after_dot_name: false,
         }
     }
 
@@ -76,6 +83,8 @@ pub fn estimate(tokens: TokenStream) -> usize {
         let after_brace = std::mem::take(&mut level.after_brace);
         let after_arrow_head = std::mem::take(&mut level.after_arrow_head);
         let in_attr = std::mem::take(&mut level.in_attr);
+        let after_dot = std::mem::take(&mut level.after_dot);
+        let after_dot_name = std::mem::take(&mut level.after_dot_name);
         // An attribute (`#[…]`, `#![…]`, doc comments) nests nothing after it: it
         // is a sibling of the other attributes and of what it is attached to, so
         // its tokens do not add to the run; its content is nested as usual.
@@ -98,6 +107,25 @@ pub fn estimate(tokens: TokenStream) -> usize {
                 level.reset()
             }
             TokenTree::Literal(_) if after_brace => level.reset(),
+            _ => {}
+        }
+        // A method call `.name(args)` is one syntax-tree level however many
+        // tokens it takes: the `.` and the argument group add nothing to the
+        // name's count, so a long builder chain estimates its length, not three
+        // times it. (A lone `.` always leads a token that is counted.)
+        match &token {
+            TokenTree::Punct(p) if p.as_char() == '.' && p.spacing() == Spacing::Alone => {
+                level.after_dot = true;
+                continue;
+            }
+            TokenTree::Group(g) if after_dot_name && g.delimiter() == Delimiter::Parenthesis => {
+                let here = level.base + level.run;
+                stack.push(Level::new(g.stream(), here));
+                continue;
+            }
+            TokenTree::Ident(_) if after_dot => level.after_dot_name = true,
+            // `a.0.1` lexes as `a`, `.`, `0.1`: two field levels in one token.
+            TokenTree::Literal(_) if after_dot => level.run += 1,
             _ => {}
         }
         level.run += 1;
@@ -186,6 +214,24 @@ mod tests {
         for c in &cases {
             assert!(est(c) >= n, "{} for {}…", est(c), &c[..40]);
         }
+    }
+
+    #[test]
+    fn a_method_call_counts_once() {
+        let chain = |n| {
+            est(&format!(
+                "fn f() {{ a{}; }}",
+                ".route(\"/x\", get(h))".repeat(n)
+            ))
+        };
+        let (short, long) = (chain(10), chain(4000));
+        assert!(long >= 4000, "{long}");
+        assert!(long - short <= 4000, "{short} {long}");
+        // Turbofish calls, fields and `.await` still count each level.
+        assert!(est(&format!("fn f() {{ a{}; }}", ".b::<T>()".repeat(1000))) >= 1000);
+        assert!(est(&format!("fn f() {{ a{}; }}", ".b".repeat(1000))) >= 1000);
+        assert!(est(&format!("fn f() {{ a{}; }}", ".await".repeat(1000))) >= 1000);
+        assert!(est(&format!("fn f() {{ a{}; }}", ".0".repeat(1000))) >= 1000);
     }
 
     #[test]

@@ -29,9 +29,12 @@ use syn::visit::Visit;
 
 /// Deepest nesting accepted, as estimated by [`depth::estimate`]. Real code stays
 /// far below (the deepest file among ~12,000 of real services and crates
-/// estimates 554); past this a file is refused with a diagnostic rather than
-/// risking a stack overflow, which would abort the whole audit.
-pub const MAX_DEPTH: usize = 3000;
+/// estimates 554), but a generated router can chain thousands of `.route(..)`
+/// calls, one level each: 5000 admits a 4,000-route builder chain. Past this a
+/// file is refused with a diagnostic rather than risking a stack overflow,
+/// which would abort the whole audit (the stack is sized to the estimate, so
+/// this bounds memory, not safety).
+pub const MAX_DEPTH: usize = 5000;
 
 /// Stack needed per unit of estimated depth, measured in debug builds (the worst
 /// construct, nested `&&&…T` types, takes ~36 KiB per level; release needs far
@@ -129,7 +132,7 @@ fn parse_and_collect(
     let uses = resolve::UseMap::from_file(&file);
     let mut collector = visitor::Collector::new(&uses, path.to_string(), role);
     collector.visit_file(&file);
-    let mut out = collector.out;
+    let mut out = collector.finish();
     shrink(&mut out);
     Ok(out)
 }

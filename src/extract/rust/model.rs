@@ -37,6 +37,26 @@ pub struct RustFile {
     pub bool_settings: Vec<BoolSetting>,
     /// Listen addresses and ports stated in code (see [`super::addr`]).
     pub addrs: Vec<AddrFact>,
+    /// Bare lowercase names used as values outside test code and not bound in
+    /// this file by `let` or a parameter: a function handed over by name
+    /// (`HttpServer::new(app)`), or any name inside a macro body that is not an
+    /// expression list (`select! { _ = serve(app()) => .. }`). Sorted, unique.
+    /// With `refs`, `calls` and `methods` this says whether a function is used.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fn_values: Vec<String>,
+    /// Type aliases (`type ApiResult<T> = Result<T, ApiError>;`).
+    pub aliases: Vec<TypeAlias>,
+}
+
+/// A `type Name<P, ..> = Target;` item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TypeAlias {
+    pub name: String,
+    /// Its type parameters, in order (`T`).
+    pub params: Vec<String>,
+    /// The aliased type, as compact token text (`Result<T,ApiError>`).
+    pub target: String,
+    pub line: u32,
 }
 
 /// A call of a function by a bare, not imported name.
@@ -231,6 +251,10 @@ pub struct ImplFact {
     pub line: u32,
     pub test: bool,
     pub methods: Vec<String>,
+    /// Associated types it sets, as (name, compact type text):
+    /// `type Rejection = Infallible;` → (`Rejection`, `Infallible`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assoc_types: Vec<(String, String)>,
 }
 
 /// Routes, mounts and middleware found in one function body (or closure within it).

@@ -5,6 +5,11 @@
 //! the file's imports: after `use tower_http::cors::CorsLayer;`, `CorsLayer::new()`
 //! is recorded as `tower_http::cors::CorsLayer::new`. Resolution is per file and
 //! ignores scoping inside the file, which is what real service code needs.
+//!
+//! A path whose first segment names a module the file declares (`mod redis;`)
+//! is that local module, not the crate of the same name: `redis::Connector`
+//! there is recorded as `self::redis::Connector`, as `use crate::redis` and
+//! `use super::redis` already make it `crate::redis::..`/`super::redis::..`.
 
 use proc_macro2::Span;
 use quote::ToTokens;
@@ -16,12 +21,19 @@ use std::collections::HashMap;
 #[derive(Debug, Default)]
 pub struct UseMap {
     names: HashMap<String, String>,
+    /// Modules declared in the file (`mod x;`, `mod x { .. }`).
+    mods: std::collections::HashSet<String>,
 }
 
 impl UseMap {
     /// Collect every `use` in the file, including those in nested modules and blocks.
     pub fn from_file(file: &syn::File) -> Self {
         let mut map = UseMap::default();
+        for item in &file.items {
+            if let syn::Item::Mod(m) = item {
+                map.mods.insert(m.ident.to_string());
+            }
+        }
         map.collect_items(&file.items);
         map
     }
@@ -93,6 +105,11 @@ impl UseMap {
     }
 
     fn insert(&mut self, name: String, full: String) {
+        // `use redis::Client;` next to `mod redis;` imports from the module.
+        let full = match split_first(&full) {
+            (first, Some(_)) if self.mods.contains(first) => format!("self::{full}"),
+            _ => full,
+        };
         // An import of the same name in two scopes: keep the first, which is the
         // module-level one in the common case.
         self.names.entry(name).or_insert(full);
@@ -110,6 +127,7 @@ impl UseMap {
         match (self.names.get(first), rest) {
             (Some(full), Some(rest)) => Cow::Owned(format!("{full}::{rest}")),
             (Some(full), None) => Cow::Owned(full.clone()),
+            (None, Some(_)) if self.mods.contains(first) => Cow::Owned(format!("self::{path}")),
             (None, _) => Cow::Borrowed(path),
         }
     }
@@ -117,8 +135,9 @@ impl UseMap {
     /// Whether resolving `path` changes it (`resolve(path) != path`), without
     /// building the resolved path.
     pub fn renames(&self, path: &str) -> bool {
-        let (first, _) = split_first(path);
+        let (first, rest) = split_first(path);
         self.names.get(first).is_some_and(|full| full != first)
+            || (rest.is_some() && !self.names.contains_key(first) && self.mods.contains(first))
     }
 
     /// Every import as `(alias, full path)`, sorted.
@@ -291,6 +310,23 @@ mod tests {
 
     fn map(src: &str) -> UseMap {
         UseMap::from_file(&syn::parse_file(src).unwrap())
+    }
+
+    #[test]
+    fn a_declared_module_is_not_the_crate_of_its_name() {
+        let m = map("pub mod redis;\nmod cache { }\nuse redis::Pool;\nuse crate::kafka;\nuse moka::future::Cache;");
+        assert_eq!(
+            m.resolve("redis::RedisConnector"),
+            "self::redis::RedisConnector"
+        );
+        assert_eq!(m.resolve("Pool::new"), "self::redis::Pool::new");
+        assert_eq!(m.resolve("cache::get"), "self::cache::get");
+        assert_eq!(m.resolve("kafka::Sink"), "crate::kafka::Sink");
+        assert_eq!(m.resolve("Cache::new"), "moka::future::Cache::new");
+        assert_eq!(m.resolve("redis"), "redis");
+        assert!(m.renames("redis::RedisConnector") && !m.renames("tokio::spawn"));
+        // Without the declaration the path is the crate's.
+        assert_eq!(map("").resolve("redis::cmd"), "redis::cmd");
     }
 
     #[test]

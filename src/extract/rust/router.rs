@@ -1054,6 +1054,10 @@ impl FragVisitor<'_> {
 
 impl<'ast> Visit<'ast> for FragVisitor<'_> {
     fn visit_local(&mut self, l: &'ast syn::Local) {
+        // `#[cfg(test)] let app = app.mount(..);` builds no served router.
+        if l.attrs.iter().any(super::visitor::is_cfg_test) {
+            return;
+        }
         let Some(init) = &l.init else {
             return visit::visit_local(self, l);
         };

@@ -98,6 +98,13 @@ pub struct Collector<'a> {
     sql: super::sql::SqlTracker,
     /// Conditions of the `if`s being visited, innermost last.
     if_stack: Vec<String>,
+    /// Bare lowercase names used as values, and names the file binds (see
+    /// [`RustFile::fn_values`]).
+    value_names: HashSet<String>,
+    bound_names: HashSet<String>,
+    /// The root of the method-call chain being visited, for the call that is
+    /// the receiver of the last one visited (see `visit_expr_method_call`).
+    chain_root_cache: Option<(*const syn::ExprMethodCall, Option<String>)>,
 }
 
 impl<'a> Collector<'a> {
@@ -122,6 +129,27 @@ impl<'a> Collector<'a> {
             seen_calls: HashSet::new(),
             sql: super::sql::SqlTracker::default(),
             if_stack: Vec::new(),
+            value_names: HashSet::new(),
+            bound_names: HashSet::new(),
+            chain_root_cache: None,
+        }
+    }
+
+    /// The file's facts, with [`RustFile::fn_values`] settled.
+    pub fn finish(mut self) -> RustFile {
+        let mut values: Vec<String> = self
+            .value_names
+            .into_iter()
+            .filter(|n| !self.bound_names.contains(n))
+            .collect();
+        values.sort_unstable();
+        self.out.fn_values = values;
+        self.out
+    }
+
+    fn add_value_name(&mut self, name: String) {
+        if !self.in_test() && name.starts_with(|c: char| c.is_lowercase() || c == '_') {
+            self.value_names.insert(name);
         }
     }
 
@@ -467,12 +495,45 @@ impl<'a> Collector<'a> {
                 call.first_lit = first_token_lit(&mac.tokens);
                 call.idents = field_idents(&mac.tokens);
                 self.out.macros.push(call);
+                let mut names = Vec::new();
+                token_idents(&mac.tokens, &mut names);
+                for n in names {
+                    self.add_value_name(n);
+                }
+                self.token_methods(&mac.tokens);
                 for (value, line, ctx) in lits {
                     match ctx {
                         Some(c) => self.with_context(Some(c), |this| this.add_literal(value, line)),
                         None => self.add_literal(value, line),
                     }
                 }
+            }
+        }
+    }
+}
+
+impl Collector<'_> {
+    /// Method calls (`.name(..)`) in a macro body syn cannot parse as code
+    /// (`select!` arms, `macro_rules!` expansions), so a call written there
+    /// is not lost. Only the name, line and argument count are known.
+    fn token_methods(&mut self, tokens: &TokenStream) {
+        let mut found = Vec::new();
+        token_method_calls(tokens, &mut found);
+        for (name, line, args) in found {
+            let seen = (None, self.in_test(), self.cur_fn(), false, false, false);
+            if first_time(&mut self.seen_methods, &name, seen) {
+                self.out.methods.push(MethodCall {
+                    name,
+                    root: None,
+                    line,
+                    test: self.in_test(),
+                    in_fn: self.cur_fn(),
+                    in_loop: false,
+                    in_iter: false,
+                    offloaded: false,
+                    args,
+                    arg_path: None,
+                });
             }
         }
     }
@@ -534,12 +595,21 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 _ => None,
             })
             .collect();
+        let assoc_types = i
+            .items
+            .iter()
+            .filter_map(|it| match it {
+                syn::ImplItem::Type(t) => Some((t.ident.to_string(), compact_tokens(&t.ty, 256))),
+                _ => None,
+            })
+            .collect();
         self.out.impls.push(ImplFact {
             trait_path: trait_path.clone(),
             self_ty: self_ty.clone(),
             line: line_of(&i.self_ty),
             test: self.in_test(),
             methods,
+            assoc_types,
         });
         self.impl_stack.push((self_ty, trait_path));
         let prefix = i.attrs.iter().find_map(|a| item_prefix(a, "OpenApi"));
@@ -554,6 +624,20 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         if cfg_test {
             self.test_depth -= 1;
         }
+    }
+
+    fn visit_item_type(&mut self, t: &'ast syn::ItemType) {
+        self.out.aliases.push(TypeAlias {
+            name: t.ident.to_string(),
+            params: t
+                .generics
+                .type_params()
+                .map(|p| p.ident.to_string())
+                .collect(),
+            target: compact_tokens(&t.ty, 256),
+            line: line_of(&t.ident),
+        });
+        visit::visit_item_type(self, t);
     }
 
     fn visit_item_struct(&mut self, s: &'ast syn::ItemStruct) {
@@ -603,11 +687,34 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
         if m.mac.path.is_ident("macro_rules") {
+            self.token_methods(&m.mac.tokens);
             return;
         }
         let path = self.uses.resolve(&path_text(&m.mac.path));
         self.add_ref(&path, RefKind::Expr, line_of(&m.mac.path));
         self.visit_macro_body(&m.mac, &path);
+    }
+
+    fn visit_stmt(&mut self, st: &'ast syn::Stmt) {
+        // `#[cfg(test)] let app = app.mount(..);` or a cfg-gated call: test-only
+        // code, like a `#[cfg(test)]` function.
+        let attrs: &[syn::Attribute] = match st {
+            syn::Stmt::Local(l) => &l.attrs,
+            syn::Stmt::Macro(m) => &m.attrs,
+            syn::Stmt::Expr(syn::Expr::MethodCall(e), _) => &e.attrs,
+            syn::Stmt::Expr(syn::Expr::Call(e), _) => &e.attrs,
+            syn::Stmt::Expr(syn::Expr::Assign(e), _) => &e.attrs,
+            syn::Stmt::Expr(syn::Expr::Block(e), _) => &e.attrs,
+            _ => &[],
+        };
+        let cfg_test = attrs.iter().any(is_cfg_test);
+        if cfg_test {
+            self.test_depth += 1;
+        }
+        visit::visit_stmt(self, st);
+        if cfg_test {
+            self.test_depth -= 1;
+        }
     }
 
     fn visit_local(&mut self, l: &'ast syn::Local) {
@@ -649,6 +756,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
         self.add_path(&p.path, RefKind::Expr);
+        if p.qself.is_none() && p.path.segments.len() == 1 {
+            self.add_value_name(p.path.segments[0].ident.to_string());
+        }
         visit::visit_expr_path(self, p);
     }
 
@@ -660,6 +770,11 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_expr_struct(&mut self, s: &'ast syn::ExprStruct) {
         self.add_path(&s.path, RefKind::Type);
         visit::visit_expr_struct(self, s);
+    }
+
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        self.bound_names.insert(p.ident.to_string());
+        visit::visit_pat_ident(self, p);
     }
 
     fn visit_pat_tuple_struct(&mut self, p: &'ast syn::PatTupleStruct) {
@@ -739,7 +854,17 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         }
         self.push_setting(super::keys::method_setting(m));
         let name = m.method.to_string();
-        let root = chain_root(&m.receiver).map(|r| self.uses.resolve(&r));
+        // A chain `a.b().c()…` is visited outside in, and every call in it has
+        // the same root: found once for the outermost call, not once per call
+        // (which is quadratic in the chain's length).
+        let raw_root = match self.chain_root_cache.take() {
+            Some((at, root)) if std::ptr::eq(at, m) => root,
+            _ => chain_root(&m.receiver),
+        };
+        if let syn::Expr::MethodCall(inner) = m.receiver.as_ref() {
+            self.chain_root_cache = Some((inner as *const _, raw_root.clone()));
+        }
+        let root = raw_root.map(|r| self.uses.resolve(&r));
         let in_loop = self.loop_depth > 0;
         let in_iter = self.iter_depth > 0;
         let offloaded = self.offload_depth > 0;
@@ -905,7 +1030,7 @@ fn is_test_attr(attr: &syn::Attribute) -> bool {
 }
 
 /// Whether an attribute is `#[cfg(test)]` or a `cfg` that requires `test`.
-fn is_cfg_test(attr: &syn::Attribute) -> bool {
+pub(super) fn is_cfg_test(attr: &syn::Attribute) -> bool {
     if !attr.path().is_ident("cfg") {
         return false;
     }
@@ -1055,19 +1180,24 @@ fn type_name(ty: &syn::Type) -> String {
 
 /// The path at the root of a method-call chain, if it is a path or a call of one.
 pub fn chain_root(expr: &syn::Expr) -> Option<String> {
-    match expr {
-        syn::Expr::MethodCall(m) => chain_root(&m.receiver),
-        syn::Expr::Call(c) => match c.func.as_ref() {
-            syn::Expr::Path(p) => Some(path_text(&p.path)),
-            _ => None,
-        },
-        syn::Expr::Path(p) => Some(path_text(&p.path)),
-        syn::Expr::Await(a) => chain_root(&a.base),
-        syn::Expr::Try(t) => chain_root(&t.expr),
-        syn::Expr::Paren(p) => chain_root(&p.expr),
-        syn::Expr::Reference(r) => chain_root(&r.expr),
-        syn::Expr::Field(f) => chain_root(&f.base),
-        _ => None,
+    let mut expr = expr;
+    loop {
+        expr = match expr {
+            syn::Expr::MethodCall(m) => &m.receiver,
+            syn::Expr::Call(c) => {
+                return match c.func.as_ref() {
+                    syn::Expr::Path(p) => Some(path_text(&p.path)),
+                    _ => None,
+                }
+            }
+            syn::Expr::Path(p) => return Some(path_text(&p.path)),
+            syn::Expr::Await(a) => &a.base,
+            syn::Expr::Try(t) => &t.expr,
+            syn::Expr::Paren(p) => &p.expr,
+            syn::Expr::Reference(r) => &r.expr,
+            syn::Expr::Field(f) => &f.base,
+            _ => return None,
+        };
     }
 }
 
@@ -1145,6 +1275,17 @@ fn collect_token_lits_in(
     }
 }
 
+/// Every identifier in a token stream, groups included.
+fn token_idents(tokens: &TokenStream, out: &mut Vec<String>) {
+    for tt in tokens.clone() {
+        match tt {
+            TokenTree::Group(g) => token_idents(&g.stream(), out),
+            TokenTree::Ident(id) => out.push(id.to_string()),
+            _ => {}
+        }
+    }
+}
+
 /// Field names in a macro body that is not an expression list: idents followed
 /// by `=` (`request_id = %id`) or preceded by `%`/`?` (`%request_id`), as
 /// tracing's macros write them.
@@ -1162,6 +1303,38 @@ fn field_idents(tokens: &TokenStream) -> Vec<String> {
         }
     }
     out
+}
+
+/// `.name(args)` in a token stream, at any depth: name, line, argument count.
+fn token_method_calls(tokens: &TokenStream, out: &mut Vec<(String, u32, u8)>) {
+    let toks: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    for (i, t) in toks.iter().enumerate() {
+        if let TokenTree::Group(g) = t {
+            token_method_calls(&g.stream(), out);
+        }
+        let dot = |k: usize| matches!(toks.get(k), Some(TokenTree::Punct(p)) if p.as_char() == '.');
+        let (Some(TokenTree::Ident(name)), Some(TokenTree::Group(args))) =
+            (toks.get(i + 1), toks.get(i + 2))
+        else {
+            continue;
+        };
+        if dot(i)
+            && !(i > 0 && dot(i - 1))
+            && args.delimiter() == proc_macro2::Delimiter::Parenthesis
+        {
+            let n = if args.stream().is_empty() {
+                0
+            } else {
+                1 + args
+                    .stream()
+                    .into_iter()
+                    .filter(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
+                    .count()
+            };
+            let line = u32::try_from(name.span().start().line).unwrap_or(0);
+            out.push((name.to_string(), line, n.min(255) as u8));
+        }
+    }
 }
 
 fn first_token_lit(tokens: &TokenStream) -> Option<String> {

@@ -10,3 +10,19 @@ pub fn cors_policy() -> tower_http::cors::CorsLayer {
         .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
         .allow_credentials(true)
 }
+
+/// Pages of this API may not be framed by another site (clickjacking).
+pub fn frame_options() -> tower_http::set_header::SetResponseHeaderLayer<axum::http::HeaderValue> {
+    tower_http::set_header::SetResponseHeaderLayer::overriding(
+        axum::http::header::X_FRAME_OPTIONS,
+        axum::http::HeaderValue::from_static("DENY"),
+    )
+}
+
+/// JSON responses load nothing and may not be framed.
+pub fn content_security_policy() -> tower_http::set_header::SetResponseHeaderLayer<axum::http::HeaderValue> {
+    tower_http::set_header::SetResponseHeaderLayer::overriding(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        axum::http::HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+    )
+}
