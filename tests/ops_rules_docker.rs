@@ -4,6 +4,7 @@
 
 mod common;
 mod ops_common;
+use common::{audit_json, copy_tree, has_evidence, root, status};
 use ops_common::{check, check_summary};
 
 #[test]
@@ -537,4 +538,38 @@ fn a_fallback_is_no_route_at_its_prefix() {
         Some(10),
         "HEALTHCHECK requests /, but no route in code serves it",
     );
+}
+
+/// ctrlc's `termination` feature makes its handler catch SIGTERM, the
+/// signal `docker stop` sends; without the feature it is Ctrl-C only.
+#[test]
+fn ctrlc_with_termination_handles_the_stop_signal() {
+    check(
+        "ctrlc-termination",
+        "docker.graceful-shutdown",
+        "pass",
+        "Dockerfile",
+        Some(6),
+        "stop signal SIGTERM is one the server handles",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(
+        &root().join("tests/fixtures/ops/ctrlc-termination"),
+        dir.path(),
+    );
+    let manifest = dir.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap().replace(
+        "ctrlc = { version = \"3\", features = [\"termination\"] }",
+        "ctrlc = \"3\"",
+    );
+    std::fs::write(&manifest, text).unwrap();
+    let r = audit_json(dir.path(), &[]);
+    assert_eq!(status(&r, "docker.graceful-shutdown"), "partial");
+    assert!(has_evidence(
+        &r,
+        "docker.graceful-shutdown",
+        "Dockerfile",
+        Some(6),
+        "drains only on Ctrl-C"
+    ));
 }

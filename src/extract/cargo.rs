@@ -39,6 +39,10 @@ pub struct Dep {
     pub optional: bool,
     /// Manifest-relative path of a path dependency.
     pub path: Option<String>,
+    /// Features it enables (`features = [..]`; with `workspace = true`, the
+    /// workspace declaration's too).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
 }
 
 /// A `[[bin]]`/`[lib]` target declared or found by cargo's conventions.
@@ -210,7 +214,7 @@ fn collect_dep_tables(table: &toml::Table, lines: &KeyLines, out: &mut Vec<Dep>)
 
 fn collect_deps(table: &toml::Table, kind: DepKind, lines: &KeyLines, out: &mut Vec<Dep>) {
     for (key, value) in table {
-        let (name, optional, path) = match value {
+        let (name, optional, path, features) = match value {
             toml::Value::Table(t) => (
                 t.get("package")
                     .and_then(|p| p.as_str())
@@ -218,8 +222,16 @@ fn collect_deps(table: &toml::Table, kind: DepKind, lines: &KeyLines, out: &mut 
                     .to_string(),
                 t.get("optional").and_then(|o| o.as_bool()).unwrap_or(false),
                 t.get("path").and_then(|p| p.as_str()).map(str::to_string),
+                t.get("features")
+                    .and_then(|f| f.as_array())
+                    .map(|f| {
+                        f.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             ),
-            _ => (key.clone(), false, None),
+            _ => (key.clone(), false, None, Vec::new()),
         };
         out.push(Dep {
             name,
@@ -228,6 +240,7 @@ fn collect_deps(table: &toml::Table, kind: DepKind, lines: &KeyLines, out: &mut 
             line: lines.key_line(key),
             optional,
             path,
+            features,
         });
     }
 }

@@ -8,6 +8,7 @@
 //! argument (or the parameter's default), so `cargo test` run through a
 //! `run_with_coverage` command is seen where the job runs it. Orb commands
 //! become steps that `uses` the orb command, with their arguments as inputs.
+//! The steps of a `when:`/`unless:` block are read as the job's own.
 
 use super::ci::{first_doc, with_inputs, CiFile, CiJob, CiStep, CiSystem};
 use super::yaml::YNode;
@@ -82,6 +83,17 @@ fn expand(
             with: Vec::new(),
             allow_failure: false,
         });
+        return;
+    }
+    // `when:`/`unless:` run their steps on a condition: they are the job's steps.
+    if key == "when" || key == "unless" {
+        for inner in body
+            .and_then(|b| b.get("steps"))
+            .map(|s| s.items())
+            .unwrap_or(&[])
+        {
+            expand(inner, commands, args, depth + 1, out);
+        }
         return;
     }
     let reusable = commands.and_then(|c| c.get(&key));
@@ -190,6 +202,10 @@ jobs:
           command: docker build -t svc .
       - codecov/upload:
           file: lcov.info
+      - when:
+          condition: << pipeline.git.tag >>
+          steps:
+            - run: docker push svc
 ";
 
     #[test]
@@ -210,6 +226,9 @@ jobs:
         assert_eq!(job.steps[3].line, 27);
         assert_eq!(job.steps[4].uses.as_deref(), Some("codecov/upload"));
         assert_eq!(job.steps[4].with, vec![("file".into(), "lcov.info".into())]);
+        // A conditional step's steps are the job's.
+        assert_eq!(job.steps[5].run.as_deref(), Some("docker push svc"));
+        assert_eq!(job.steps[5].line, 33);
     }
 
     #[test]

@@ -223,11 +223,9 @@ impl Facts {
                 .find(|d| &d.key == key && d.kind == *kind)
                 .or_else(|| pkg.deps.iter().find(|d| &d.key == key))
                 .and_then(|d| d.line);
-            let path = pkg
-                .deps
-                .iter()
-                .find(|d| &d.key == key)
-                .and_then(|d| d.path.clone());
+            let declared = pkg.deps.iter().find(|d| &d.key == key);
+            let path = declared.and_then(|d| d.path.clone());
+            let features = declared.map(|d| d.features.clone()).unwrap_or_default();
             deps.push(cargo::Dep {
                 name: name.clone(),
                 key: key.clone(),
@@ -235,6 +233,7 @@ impl Facts {
                 line,
                 optional: *optional,
                 path,
+                features,
             });
         }
         pkg.deps = deps;

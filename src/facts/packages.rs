@@ -208,6 +208,11 @@ fn inherit(dep: &Dep, dir: &str, manifests: &[Manifest]) -> Dep {
             if d.path.is_none() {
                 d.path = wd.path.clone();
             }
+            for f in &wd.features {
+                if !d.features.contains(f) {
+                    d.features.push(f.clone());
+                }
+            }
         }
     }
     d
@@ -263,6 +268,7 @@ mod tests {
                     line: Some(1),
                     optional: false,
                     path: None,
+                    features: Vec::new(),
                 })
                 .collect(),
             targets: Vec::new(),

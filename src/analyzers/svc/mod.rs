@@ -17,6 +17,7 @@ pub mod graceful_shutdown;
 pub mod saga;
 
 use super::Decide;
+use crate::facts::packages::same_crate;
 use crate::facts::query::Hit;
 use crate::facts::Facts;
 
@@ -105,6 +106,25 @@ pub fn shutdown(facts: &Facts) -> Shutdown {
         "SIGINT",
         "ctrlc::set_handler",
     ]);
+    // ctrlc's `termination` feature makes its handler catch SIGTERM too.
+    let ctrlc_terminates = facts.packages.iter().any(|p| {
+        p.deps
+            .iter()
+            .any(|d| same_crate(&d.name, "ctrlc") && d.features.iter().any(|f| f == "termination"))
+    });
+    if ctrlc_terminates {
+        s.sigterm.extend(
+            facts
+                .refs(&["ctrlc::set_handler", "ctrlc::try_set_handler"])
+                .into_iter()
+                .map(|h| {
+                    Hit::new(
+                        h.location,
+                        "`ctrlc::set_handler` with ctrlc's `termination` feature (SIGTERM too)",
+                    )
+                }),
+        );
+    }
     let served = served_packages(facts);
     let in_served =
         |h: &Hit| match crate::facts::packages::package_of(&facts.packages, &h.location.path) {
