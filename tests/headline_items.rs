@@ -290,7 +290,8 @@ fn workspace_threshold_below_80_through_makefile_is_partial() {
 
 /// A limiter configured but never applied limits nothing: the ready sample
 /// with its `GovernorLayer` taken off the router is partial (it used to pass on
-/// `GovernorConfigBuilder::default()` alone); a check call wires it again.
+/// `GovernorConfigBuilder::default()` alone); a check call in a middleware
+/// wires it again, one in a background job does not.
 #[test]
 fn rate_limiting_configured_but_not_applied_is_partial() {
     let dir = tempfile::tempdir().unwrap();
@@ -317,9 +318,16 @@ fn rate_limiting_configured_but_not_applied_is_partial() {
         .contains("configured"));
     assert_eq!(status(&r, "sec.endpoint-rate-limit"), "fail");
 
-    // Consulting a limiter in code is wiring.
+    // Consulting a limiter away from requests (a background job) limits no
+    // API; consulting it in a middleware is wiring.
+    let background = format!(
+        "{cut}\nasync fn drain_queue(limiter: &governor::DefaultKeyedRateLimiter<String>, key: String) -> bool {{\n    limiter.check_key(&key).is_ok()\n}}\n"
+    );
+    std::fs::write(&main, background).unwrap();
+    let r = audit_json(&tree, &["--no-config"]);
+    assert_eq!(status(&r, "api.rate-limiting"), "partial");
     let checked = format!(
-        "{cut}\nasync fn admit(limiter: &governor::DefaultKeyedRateLimiter<String>, key: String) -> bool {{\n    limiter.check_key(&key).is_ok()\n}}\n"
+        "{cut}\nasync fn admit(State(limiter): State<Arc<governor::DefaultKeyedRateLimiter<String>>>, req: Request, next: Next) -> Response {{\n    let key = req.uri().path().to_string();\n    if limiter.check_key(&key).is_err() {{\n        return StatusCode::TOO_MANY_REQUESTS.into_response();\n    }}\n    next.run(req).await\n}}\n"
     );
     std::fs::write(&main, checked).unwrap();
     let line = std::fs::read_to_string(&main)

@@ -200,10 +200,37 @@ pub fn wired_limiters(facts: &Facts) -> Vec<Hit> {
 
 /// Limiter checks in service code: a check method on a receiver named for a
 /// limiter (`state.limiter.check_key(&ip)`), or a limiter-specific one
-/// (`until_ready`, `check_key`) in a file that names a limiter type.
+/// (`until_ready`, `check_key`) in a file that names a limiter type — made on
+/// a request's path: in a route handler, in a middleware (a function taking the
+/// request or the next service, or a `Service::call`), or, when no route was
+/// resolved at all, anywhere (nothing can be ruled out). A limiter throttling a
+/// background consumer or an outbound client limits no API.
 fn check_calls(facts: &Facts) -> Vec<Hit> {
+    let handlers: std::collections::HashSet<(usize, usize)> = facts
+        .routes
+        .iter()
+        .filter(|r| r.mounted)
+        .filter_map(|r| r.handler_fn)
+        .collect();
+    let on_request_path = |file: usize, f: &crate::extract::rust::RustFile, in_fn: Option<u32>| {
+        if handlers.is_empty() {
+            return true;
+        }
+        let Some(k) = in_fn.map(|k| k as usize) else {
+            return false;
+        };
+        let Some(func) = f.fns.get(k) else {
+            return false;
+        };
+        handlers.contains(&(file, k))
+            || matches!(func.name.as_str(), "call" | "poll_ready" | "on_request")
+            || func.params.iter().any(|p| {
+                let ty = p.ty.as_str();
+                ty.contains("Request") || ty.contains("Next") || ty.contains("ServiceRequest")
+            })
+    };
     let mut out = Vec::new();
-    for (_, f) in facts.service_rust() {
+    for (file, f) in facts.service_rust() {
         let names_limiter = f.refs.iter().any(|r| {
             !r.test
                 && LIMITER_PATHS
@@ -211,7 +238,7 @@ fn check_calls(facts: &Facts) -> Vec<Hit> {
                     .any(|p| crate::facts::query::path_matches(&r.path, p))
         });
         for m in f.methods.iter().filter(|m| !m.test) {
-            if !CHECK_METHODS.contains(&m.name.as_str()) {
+            if !CHECK_METHODS.contains(&m.name.as_str()) || !on_request_path(file, f, m.in_fn) {
                 continue;
             }
             let by_receiver = m.root.as_deref().is_some_and(|root| {
