@@ -425,6 +425,32 @@ fn a_router_built_but_never_mounted_serves_nothing() {
     );
 }
 
+/// The same for attribute routes: a rocket handler that no `routes![]`
+/// mounts serves nothing (it used to pass obs.health).
+#[test]
+fn an_attribute_route_nothing_mounts_serves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("svc");
+    copy_tree(&sample("rocket-library"), &tree);
+    let main = tree.join("src/main.rs");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let cut = text.replace("routes![health::live, health::ready]", "routes![]");
+    assert_ne!(cut, text, "the sample mounts its health routes");
+    std::fs::write(&main, cut).unwrap();
+
+    let r = audit_json(&tree, &["--no-config"]);
+    check_item!(
+        r,
+        "obs.health",
+        "fail",
+        "src/health.rs",
+        Some(8),
+        "route GET /healthz defined but never mounted"
+    );
+    let r = audit_json(&sample("rocket-library"), &["--no-config"]);
+    assert_eq!(status(&r, "obs.health"), "pass");
+}
+
 /// A workspace with a cargo-fuzz crate (`fuzz/`) and a test-support crate the
 /// api uses only as a dev-dependency: neither is service code, so the stub
 /// app's `/healthz` route and its `println!` decide nothing (obs.health passed

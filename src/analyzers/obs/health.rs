@@ -145,10 +145,13 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     if let Some(na) = unless_server(facts) {
         return na;
     }
+    // Attribute routes no code mounts (`#[get("/health")]` outside every
+    // `routes![]`/`.service(..)`, or mounted only under a test cfg) serve
+    // nothing, like routers nothing uses.
     let health: Vec<&Route> = facts
         .routes
         .iter()
-        .filter(|r| !r.grpc && is_health_path(&r.path))
+        .filter(|r| r.mounted && !r.grpc && is_health_path(&r.path))
         .collect();
     let grpc = facts.refs(&["tonic_health", "health_reporter", "HealthServer"]);
     let deps = facts.dep_hits(DEPENDENCY_CRATES);
@@ -182,12 +185,13 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
         let dead: Vec<Evidence> = facts
             .unmounted_routes
             .iter()
+            .chain(facts.routes.iter().filter(|r| !r.mounted))
             .filter(|r| !r.grpc && is_health_path(&r.path))
             .map(|r| {
                 Evidence::new(
                     r.location.clone(),
                     format!(
-                        "route {} {} defined but never mounted: nothing uses the router it is on",
+                        "route {} {} defined but never mounted: no router, `routes![]` or `.service(..)` outside test code serves it",
                         r.method, r.path
                     ),
                 )
@@ -195,7 +199,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             .collect();
         if !dead.is_empty() {
             return Outcome::fail(
-                "a health route is defined but its router is never mounted, so nothing serves it",
+                "a health route is defined but never mounted, so nothing serves it",
             )
             .with(dead)
             .with([anchor])
