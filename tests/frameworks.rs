@@ -447,8 +447,11 @@ fn an_attribute_route_nothing_mounts_serves_nothing() {
         Some(8),
         "route GET /healthz defined but never mounted"
     );
+    // Nor can a load balancer probe it.
+    assert_eq!(status(&r, "perf.load-balancing"), "fail");
     let r = audit_json(&sample("rocket-library"), &["--no-config"]);
     assert_eq!(status(&r, "obs.health"), "pass");
+    assert_eq!(status(&r, "perf.load-balancing"), "pass");
 }
 
 /// A workspace with a cargo-fuzz crate (`fuzz/`) and a test-support crate the

@@ -188,7 +188,7 @@ fn judge_path(facts: &Facts, path: &str, at: &Location, who: &str, t: &mut Tally
     let mut health: Vec<&str> = facts
         .routes
         .iter()
-        .filter(|r| crate::analyzers::obs::health::is_health_path(&r.path))
+        .filter(|r| r.mounted && crate::analyzers::obs::health::is_health_path(&r.path))
         .map(|r| r.path.as_str())
         .collect();
     health.sort();

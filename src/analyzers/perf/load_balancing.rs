@@ -108,7 +108,7 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
     let mut health: Vec<(String, String, crate::location::Location)> = facts
         .routes
         .iter()
-        .filter(|r| !r.grpc && is_health_path(&r.path))
+        .filter(|r| r.mounted && !r.grpc && is_health_path(&r.path))
         .map(|r| (r.method.clone(), r.path.clone(), r.location.clone()))
         .collect();
     if health.is_empty() {
