@@ -14,6 +14,15 @@ fn service<'a>(r: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no service {name}"))
 }
 
+fn service_names(r: &Value) -> Vec<&str> {
+    r["services"]
+        .as_array()
+        .expect("a services array")
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect()
+}
+
 fn service_item<'a>(s: &'a Value, id: &str) -> &'a Value {
     s["items"]
         .as_array()
@@ -27,12 +36,7 @@ fn service_item<'a>(s: &'a Value, id: &str) -> &'a Value {
 fn each_service_is_scored_on_its_own_code_and_the_libraries_it_uses() {
     let r = audit_json(&sample("workspace"), &[]);
     assert_valid(&report_schema(), &r, "a workspace report");
-    let names: Vec<&str> = r["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names = service_names(&r);
     assert_eq!(names, ["billing", "orders"]);
 
     let billing = service(&r, "billing");
@@ -159,12 +163,7 @@ fn services_are_binaries_that_serve_not_libraries_or_clis() {
         "fn main() {\n    println!(\"{}\", http_kit::is_ok(axum::http::StatusCode::OK));\n}\n",
     );
     let r = audit_json(&ws, &["--no-cargo-metadata"]);
-    let names: Vec<&str> = r["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names = service_names(&r);
     assert_eq!(names, ["billing", "orders", "search"]);
     assert_eq!(
         service(&r, "search")["scope"],
