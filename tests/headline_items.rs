@@ -12,33 +12,10 @@ fn bare() -> serde_json::Value {
     audit_json(&sample("actix-bare"), &[])
 }
 
-macro_rules! check {
-    ($report:expr, $id:expr, $status:expr, $path:expr, $line:expr, $text:expr) => {{
-        let r = &$report;
-        let line: Option<u64> = $line;
-        assert_eq!(
-            status(r, $id),
-            $status,
-            "{} status; evidence: {}",
-            $id,
-            evidence_text(r, $id)
-        );
-        assert!(
-            has_evidence(r, $id, $path, line, $text),
-            "{} evidence should include {}:{:?} `{}`; got {}",
-            $id,
-            $path,
-            line,
-            $text,
-            evidence_text(r, $id)
-        );
-    }};
-}
-
 #[test]
 fn pagination_passes_with_capped_limit_and_fails_without_params() {
     let r = ready();
-    check!(
+    check_item!(
         r,
         "api.pagination",
         "pass",
@@ -46,7 +23,7 @@ fn pagination_passes_with_capped_limit_and_fails_without_params() {
         Some(41),
         "GET /v1/orders"
     );
-    check!(
+    check_item!(
         r,
         "api.pagination",
         "pass",
@@ -54,7 +31,7 @@ fn pagination_passes_with_capped_limit_and_fails_without_params() {
         Some(31),
         "`ListParams.limit` is a page parameter"
     );
-    check!(
+    check_item!(
         r,
         "api.pagination",
         "pass",
@@ -62,7 +39,7 @@ fn pagination_passes_with_capped_limit_and_fails_without_params() {
         None,
         "validate"
     );
-    check!(
+    check_item!(
         r,
         "api.pagination",
         "pass",
@@ -71,7 +48,7 @@ fn pagination_passes_with_capped_limit_and_fails_without_params() {
         "spec: GET /orders returns an array"
     );
     let b = bare();
-    check!(
+    check_item!(
         b,
         "api.pagination",
         "fail",
@@ -88,7 +65,7 @@ fn pagination_passes_with_capped_limit_and_fails_without_params() {
 #[test]
 fn rate_limiting_passes_when_layered_and_fails_when_crate_is_unused() {
     let r = ready();
-    check!(
+    check_item!(
         r,
         "api.rate-limiting",
         "pass",
@@ -96,7 +73,7 @@ fn rate_limiting_passes_when_layered_and_fails_when_crate_is_unused() {
         Some(32),
         "layer `GovernorLayer::new(governor)`"
     );
-    check!(
+    check_item!(
         r,
         "api.rate-limiting",
         "pass",
@@ -105,7 +82,7 @@ fn rate_limiting_passes_when_layered_and_fails_when_crate_is_unused() {
         "declares 429 with RateLimit-Remaining, Retry-After"
     );
     let b = bare();
-    check!(
+    check_item!(
         b,
         "api.rate-limiting",
         "fail",
@@ -122,7 +99,7 @@ fn rate_limiting_passes_when_layered_and_fails_when_crate_is_unused() {
 #[test]
 fn health_passes_with_readiness_check_and_fails_without_route() {
     let r = ready();
-    check!(
+    check_item!(
         r,
         "obs.health",
         "pass",
@@ -130,7 +107,7 @@ fn health_passes_with_readiness_check_and_fails_without_route() {
         Some(8),
         "route GET /healthz"
     );
-    check!(
+    check_item!(
         r,
         "obs.health",
         "pass",
@@ -140,7 +117,7 @@ fn health_passes_with_readiness_check_and_fails_without_route() {
     );
     let b = bare();
     // The missing route is reported at the router that lacks it.
-    check!(
+    check_item!(
         b,
         "obs.health",
         "fail",
@@ -153,7 +130,7 @@ fn health_passes_with_readiness_check_and_fails_without_route() {
 #[test]
 fn structured_logging_passes_with_json_and_fails_with_println() {
     let r = ready();
-    check!(
+    check_item!(
         r,
         "obs.structured-logging",
         "pass",
@@ -170,7 +147,7 @@ fn structured_logging_passes_with_json_and_fails_with_println() {
         "println"
     ));
     let b = bare();
-    check!(
+    check_item!(
         b,
         "obs.structured-logging",
         "fail",
@@ -178,7 +155,7 @@ fn structured_logging_passes_with_json_and_fails_with_println() {
         Some(19),
         "`println!`"
     );
-    check!(
+    check_item!(
         b,
         "obs.structured-logging",
         "fail",
@@ -199,7 +176,7 @@ fn structured_logging_passes_with_json_and_fails_with_println() {
 #[test]
 fn correlation_id_passes_with_layers_and_span_field_and_fails_without() {
     let r = ready();
-    check!(
+    check_item!(
         r,
         "obs.correlation-id",
         "pass",
@@ -207,7 +184,7 @@ fn correlation_id_passes_with_layers_and_span_field_and_fails_without() {
         Some(31),
         "SetRequestIdLayer"
     );
-    check!(
+    check_item!(
         r,
         "obs.correlation-id",
         "pass",
@@ -216,7 +193,7 @@ fn correlation_id_passes_with_layers_and_span_field_and_fails_without() {
         "with an id field"
     );
     let b = bare();
-    check!(
+    check_item!(
         b,
         "obs.correlation-id",
         "fail",
@@ -229,7 +206,7 @@ fn correlation_id_passes_with_layers_and_span_field_and_fails_without() {
 #[test]
 fn coverage_passes_with_ci_threshold_and_fails_without_tool() {
     let r = ready();
-    check!(
+    check_item!(
         r,
         "test.coverage",
         "pass",
@@ -238,7 +215,7 @@ fn coverage_passes_with_ci_threshold_and_fails_without_tool() {
         "fails under 85 % coverage"
     );
     let b = bare();
-    check!(
+    check_item!(
         b,
         "test.coverage",
         "fail",
@@ -251,7 +228,7 @@ fn coverage_passes_with_ci_threshold_and_fails_without_tool() {
 #[test]
 fn workspace_threshold_below_80_through_makefile_is_partial() {
     let w = audit_json(&sample("workspace"), &[]);
-    check!(
+    check_item!(
         w,
         "test.coverage",
         "partial",
@@ -260,7 +237,7 @@ fn workspace_threshold_below_80_through_makefile_is_partial() {
         "run by .github/workflows/ci.yml:7"
     );
     // Logging is set up in a shared library crate both services call.
-    check!(
+    check_item!(
         w,
         "obs.structured-logging",
         "pass",
@@ -269,7 +246,7 @@ fn workspace_threshold_below_80_through_makefile_is_partial() {
         "`.json()`"
     );
     // The 3.1 spec is read: its unpaginated list counts, its cursor list passes.
-    check!(
+    check_item!(
         w,
         "api.pagination",
         "partial",
@@ -277,7 +254,7 @@ fn workspace_threshold_below_80_through_makefile_is_partial() {
         Some(26),
         "GET /invoices takes no"
     );
-    check!(
+    check_item!(
         w,
         "api.pagination",
         "partial",
@@ -304,7 +281,7 @@ fn rate_limiting_configured_but_not_applied_is_partial() {
     std::fs::write(&main, &cut).unwrap();
 
     let r = audit_json(&tree, &["--no-config"]);
-    check!(
+    check_item!(
         r,
         "api.rate-limiting",
         "partial",
@@ -337,7 +314,7 @@ fn rate_limiting_configured_but_not_applied_is_partial() {
         .unwrap() as u64
         + 1;
     let r = audit_json(&tree, &["--no-config"]);
-    check!(
+    check_item!(
         r,
         "api.rate-limiting",
         "pass",
