@@ -1,6 +1,7 @@
 //! The six headline items on the bundled samples: each passes on the ready axum
 //! service and fails on the bare actix-web one, with the evidence that decided it.
 
+#[macro_use]
 mod common;
 use common::*;
 
