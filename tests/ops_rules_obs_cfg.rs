@@ -432,6 +432,43 @@ fn health_routes_of_test_builds_do_not_count_and_raw_http_health_is_partial() {
         Some(11),
         "health path `/healthz` is written here",
     );
+    // The load-balancing join reads the same path as a liveness route.
+    check(
+        "hyper-health",
+        "perf.load-balancing",
+        "partial",
+        "src/main.rs",
+        Some(11),
+        "liveness route declared /healthz",
+    );
+    // A health server on its own port, named but with no path to read: both
+    // items see an unresolved health check, neither fails.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(
+        &common::root().join("tests/fixtures/ops/hyper-health"),
+        dir.path(),
+    );
+    let main = dir.path().join("src/main.rs");
+    let text = std::fs::read_to_string(&main).unwrap().replace(
+        "if req.uri().path() == \"/healthz\" {",
+        "if std::env::var(\"HEALTHZ_PORT\").is_ok() {",
+    );
+    std::fs::write(&main, text).unwrap();
+    let r = common::audit_json(dir.path(), &[]);
+    for id in ["obs.health", "perf.load-balancing"] {
+        assert_eq!(common::status(&r, id), "partial", "{id}");
+        assert!(
+            common::has_evidence(
+                &r,
+                id,
+                "src/main.rs",
+                Some(11),
+                "`HEALTHZ_PORT` names a port for health checks"
+            ),
+            "{id}: {}",
+            common::evidence_text(&r, id)
+        );
+    }
 }
 
 #[test]

@@ -89,7 +89,7 @@ pub fn is_health_path(path: &str) -> bool {
 /// an endpoint registry), or a listener on a port named for health checks
 /// (`SHUTTLE_HEALTHZ_PORT`) in a file that serves connections. Hand-written
 /// hyper services and plugin registries expose no routes to the extractor.
-fn unresolved_health(facts: &Facts) -> Option<Evidence> {
+pub fn unresolved_health(facts: &Facts) -> Option<Evidence> {
     let serves = |f: &crate::extract::rust::RustFile| {
         f.methods.iter().any(|m| {
             !m.test

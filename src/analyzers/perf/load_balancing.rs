@@ -139,6 +139,16 @@ pub fn decide(facts: &Facts, _rule: &RuleDef) -> Outcome {
             .looked_for(looked);
     }
     if health.is_empty() && grpc_health.is_empty() && probes.is_empty() {
+        // As obs.health: a health path or port in HTTP code no router was
+        // resolved from (a raw hyper server) is a health check, unresolved.
+        if let Some(seen) = crate::analyzers::obs::health::unresolved_health(facts) {
+            return Outcome::partial(
+                "a health check is served from code seaworthy could not resolve to a route: readiness apart from liveness cannot be judged",
+            )
+            .with([seen])
+            .with_hits(state)
+            .looked_for(looked);
+        }
         return Outcome::fail(
             "no health endpoint: the load balancer cannot tell a ready replica from a broken one",
         )
