@@ -4,7 +4,7 @@
 
 mod common;
 mod ops_common;
-use common::{audit_json, copy_tree, has_evidence, root, status};
+use common::{audit_json, copy_tree, has_evidence, item, root, status};
 use ops_common::{check, check_summary};
 
 #[test]
@@ -552,6 +552,15 @@ fn ctrlc_with_termination_handles_the_stop_signal() {
         Some(6),
         "stop signal SIGTERM is one the server handles",
     );
+    // The handler is named once, as the SIGTERM handler it is.
+    let r = ops_common::report("ctrlc-termination");
+    let at_handler = item(&r, "svc.graceful-shutdown")["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["path"] == "src/main.rs" && e["line"] == 11)
+        .count();
+    assert_eq!(at_handler, 1);
     let dir = tempfile::tempdir().unwrap();
     copy_tree(
         &root().join("tests/fixtures/ops/ctrlc-termination"),

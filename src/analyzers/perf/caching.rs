@@ -78,15 +78,19 @@ const EXPIRING: &[&str] = &[
 /// Redis/fred uses in files that write with an expiry or are named for a
 /// cache, and the other uses (a store, a queue, a connector).
 fn kv_uses(facts: &Facts) -> (Vec<Hit>, Vec<Hit>) {
+    let expiring: std::collections::HashSet<&str> = facts
+        .rust
+        .iter()
+        .filter(|f| {
+            f.methods
+                .iter()
+                .any(|m| EXPIRING.contains(&m.name.to_ascii_lowercase().as_str()))
+        })
+        .map(|f| f.path.as_str())
+        .collect();
     facts.refs(KV_PATHS).into_iter().partition(|h| {
-        let path = h.location.path.to_ascii_lowercase();
-        path.contains("cache")
-            || facts.rust.iter().any(|f| {
-                f.path == h.location.path
-                    && f.methods
-                        .iter()
-                        .any(|m| EXPIRING.contains(&m.name.to_ascii_lowercase().as_str()))
-            })
+        h.location.path.to_ascii_lowercase().contains("cache")
+            || expiring.contains(h.location.path.as_str())
     })
 }
 

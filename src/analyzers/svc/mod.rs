@@ -124,6 +124,9 @@ pub fn shutdown(facts: &Facts) -> Shutdown {
                     )
                 }),
         );
+        // The same call, said once: as the SIGTERM handler it is.
+        s.sigint
+            .retain(|h| !s.sigterm.iter().any(|t| t.location == h.location));
     }
     let served = served_packages(facts);
     let in_served =
