@@ -152,6 +152,18 @@ mod tests {
         assert_eq!(super::super::yaml::load(WORKFLOW).ok(), load(WORKFLOW));
     }
 
+    /// libyaml's own alias budget holds on this path too: a "billion laughs"
+    /// document is refused, not expanded.
+    #[test]
+    fn an_alias_bomb_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        assert!(load(&text).is_none());
+    }
+
     #[test]
     fn refuses_what_libyaml_refuses() {
         assert!(load("a: [1, 2\nb: {").is_none());
